@@ -1,0 +1,35 @@
+import type { RoomEvent } from './events.js';
+import type { EventId } from './ids.js';
+
+export interface EventMeta {
+  /** When the command was decided, ISO-8601 UTC. */
+  readonly at: string;
+  /** Who issued the command: an access key's tenant, an application, `system` for the scheduler. */
+  readonly actor: string;
+  readonly requestId?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+}
+
+/** An event as the service hands it to a store. */
+export type NewEvent = RoomEvent & {
+  readonly eventId: EventId;
+  readonly schemaVersion: number;
+  readonly meta: EventMeta;
+};
+
+/** Everything of a stored event that the hash covers: all but `position` and `hash` itself. */
+export type ChainedEvent = NewEvent & {
+  readonly tenantId: string;
+  readonly roomId: string;
+  /** 1..n within the room's stream. */
+  readonly version: number;
+  /** Hex SHA-256 of the previous event in the stream; 64 zeros for version 1. */
+  readonly prevHash: string;
+  readonly hash: string;
+};
+
+export type StoredEvent = ChainedEvent & {
+  /** Global commit order in this store, gap-free for readers. Not hashed: it differs between stores. */
+  readonly position: number;
+};

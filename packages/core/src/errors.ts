@@ -1,0 +1,87 @@
+import type { ParticipantId, RoomId, StreamKey } from './ids.js';
+import type { Capability, Role } from './roles.js';
+
+/**
+ * Every expected failure is a value of one of these unions, discriminated by `type`.
+ * `message` is for humans; adapters map `type` (and `subcode`) to their own wire texts.
+ */
+
+/** Input that does not parse: the `field` names what is wrong. */
+export interface ValidationError {
+  readonly type:
+    | 'InvalidTenantId'
+    | 'InvalidRoomIdLength'
+    | 'InvalidRoomIdFormat'
+    | 'InvalidParticipantId'
+    | 'InvalidEventId'
+    | 'InvalidRole'
+    | 'InvalidTimestamp'
+    | 'InvalidPhoneNumber'
+    | 'InvalidPageToken'
+    | 'InvalidPageSize';
+  readonly field: string;
+  readonly value: string;
+  readonly message: string;
+}
+
+export type WindowError =
+  | { readonly type: 'ValidUntilInPast'; readonly field: 'validUntil'; readonly validUntil: string; readonly now: string; readonly message: string }
+  | { readonly type: 'ValidFromTooFarAhead'; readonly field: 'validFrom'; readonly validFrom: string; readonly latest: string; readonly message: string }
+  | { readonly type: 'WindowInverted'; readonly field: 'validUntil'; readonly validFrom: string; readonly validUntil: string; readonly message: string }
+  | { readonly type: 'WindowTooLong'; readonly field: 'validUntil'; readonly validFrom: string; readonly validUntil: string; readonly maxDays: number; readonly message: string };
+
+/** ACS call-end subcodes, carried so that a calling adapter can answer as ACS does. */
+export const SUBCODE = {
+  roomNotFound: 5732,
+  notInvited: 5828,
+  roomNotValid: 5829,
+  removedFromRoster: 5317,
+} as const;
+
+export type RoomError =
+  | WindowError
+  | { readonly type: 'RoomAlreadyExists'; readonly roomId: RoomId; readonly message: string }
+  | { readonly type: 'RoomNotFound'; readonly subcode: typeof SUBCODE.roomNotFound; readonly message: string }
+  | { readonly type: 'RosterFull'; readonly limit: number; readonly requested: number; readonly message: string }
+  | { readonly type: 'TooManyParticipantsInRequest'; readonly limit: number; readonly requested: number; readonly message: string }
+  | { readonly type: 'DuplicateParticipantInRequest'; readonly participantId: ParticipantId; readonly message: string }
+  | { readonly type: 'NotInvited'; readonly participantId: ParticipantId; readonly subcode: typeof SUBCODE.notInvited; readonly message: string }
+  | { readonly type: 'RoomNotOpenYet'; readonly opensAt: string; readonly subcode: typeof SUBCODE.roomNotValid; readonly message: string }
+  | { readonly type: 'RoomClosed'; readonly closedAt: string; readonly subcode: typeof SUBCODE.roomNotValid; readonly message: string }
+  | { readonly type: 'CallFull'; readonly limit: number; readonly message: string }
+  | { readonly type: 'NotInCall'; readonly participantId: ParticipantId; readonly message: string }
+  | { readonly type: 'TargetNotInCall'; readonly participantId: ParticipantId; readonly message: string }
+  | { readonly type: 'CapabilityDenied'; readonly participantId: ParticipantId; readonly role: Role; readonly capability: Capability; readonly message: string }
+  | { readonly type: 'ScreenShareBusy'; readonly sharer: ParticipantId; readonly message: string }
+  | { readonly type: 'PstnDialOutDisabled'; readonly message: string };
+
+export type ExpectedVersion = 'any' | 'noStream' | 'exists' | number;
+
+export interface ConcurrencyError {
+  readonly type: 'Concurrency';
+  readonly stream: StreamKey;
+  readonly expected: ExpectedVersion;
+  /** The stream's version when the append was refused; 0 for a stream that does not exist. */
+  readonly actual: number;
+  readonly message: string;
+}
+
+export type StoreError =
+  | { readonly type: 'StoreFailure'; readonly message: string; readonly cause?: unknown }
+  | { readonly type: 'EventIdConflict'; readonly eventId: string; readonly message: string };
+
+export type UsherError = ValidationError | RoomError | ConcurrencyError | StoreError;
+
+export function concurrencyError(stream: StreamKey, expected: ExpectedVersion, actual: number): ConcurrencyError {
+  return {
+    type: 'Concurrency',
+    stream,
+    expected,
+    actual,
+    message: `Room ${stream.roomId} of tenant ${stream.tenantId} is at version ${actual}; the append expected ${String(expected)}.`,
+  };
+}
+
+export function storeFailure(message: string, cause?: unknown): StoreError {
+  return cause === undefined ? { type: 'StoreFailure', message } : { type: 'StoreFailure', message, cause };
+}

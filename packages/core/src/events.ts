@@ -1,0 +1,74 @@
+import type { ExpiryPolicy, VoluntaryLeaveReason } from './commands.js';
+import type { ParticipantId, PhoneNumber, RoomId } from './ids.js';
+import type { Role } from './roles.js';
+
+export type LeaveReason = VoluntaryLeaveReason | 'removedFromRoster' | 'removedFromCall' | 'callEnded';
+export type CallEndReason = 'lastParticipantLeft' | 'roomDeleted' | 'expired';
+export type ScreenShareStopReason = 'stopped' | 'roleChanged' | 'leftCall';
+
+/** Instants in events are ISO-8601 UTC strings, so that a log reads and hashes the same everywhere. */
+export type RoomEvent =
+  | {
+      readonly type: 'RoomCreated';
+      readonly data: {
+        readonly roomId: RoomId;
+        readonly createdAt: string;
+        readonly validFrom: string;
+        readonly validUntil: string;
+        readonly pstnDialOutEnabled: boolean;
+        readonly expiryPolicy: ExpiryPolicy;
+      };
+    }
+  | { readonly type: 'RoomScheduleChanged'; readonly data: { readonly validFrom: string; readonly validUntil: string } }
+  | { readonly type: 'RoomPstnDialOutChanged'; readonly data: { readonly enabled: boolean } }
+  | { readonly type: 'ParticipantAdded'; readonly data: { readonly participant: ParticipantId; readonly role: Role } }
+  | {
+      readonly type: 'ParticipantRoleChanged';
+      readonly data: { readonly participant: ParticipantId; readonly from: Role; readonly to: Role };
+    }
+  | { readonly type: 'ParticipantRemoved'; readonly data: { readonly participant: ParticipantId } }
+  | { readonly type: 'RoomDeleted'; readonly data: Readonly<Record<string, never>> }
+  | { readonly type: 'CallStarted'; readonly data: { readonly startedBy: ParticipantId } }
+  | {
+      readonly type: 'ParticipantJoinedCall';
+      readonly data: { readonly participant: ParticipantId; readonly role: Role; readonly muted: boolean };
+    }
+  | { readonly type: 'ParticipantLeftCall'; readonly data: { readonly participant: ParticipantId; readonly reason: LeaveReason } }
+  | { readonly type: 'CallEnded'; readonly data: { readonly reason: CallEndReason } }
+  | { readonly type: 'ScreenShareStarted'; readonly data: { readonly participant: ParticipantId } }
+  | {
+      readonly type: 'ScreenShareStopped';
+      readonly data: { readonly participant: ParticipantId; readonly reason: ScreenShareStopReason };
+    }
+  | {
+      readonly type: 'ParticipantMuted';
+      readonly data: { readonly participant: ParticipantId; readonly by: ParticipantId | 'system' };
+    }
+  | { readonly type: 'PstnDialedOut'; readonly data: { readonly participant: ParticipantId; readonly number: PhoneNumber } };
+
+export type RoomEventType = RoomEvent['type'];
+
+/** The schema version each event type is written with today; readers upcast older ones (see upcast.ts). */
+export const EVENT_SCHEMA_VERSION: Readonly<Record<RoomEventType, number>> = {
+  RoomCreated: 1,
+  RoomScheduleChanged: 1,
+  RoomPstnDialOutChanged: 1,
+  ParticipantAdded: 1,
+  ParticipantRoleChanged: 1,
+  ParticipantRemoved: 1,
+  RoomDeleted: 1,
+  CallStarted: 1,
+  ParticipantJoinedCall: 1,
+  ParticipantLeftCall: 1,
+  CallEnded: 1,
+  ScreenShareStarted: 1,
+  ScreenShareStopped: 1,
+  ParticipantMuted: 1,
+  PstnDialedOut: 1,
+};
+
+export const ROOM_EVENT_TYPES = Object.keys(EVENT_SCHEMA_VERSION) as RoomEventType[];
+
+export function isRoomEventType(value: string): value is RoomEventType {
+  return Object.hasOwn(EVENT_SCHEMA_VERSION, value);
+}

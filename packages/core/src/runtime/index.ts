@@ -1,0 +1,2 @@
+export { randomIds } from './random-ids.js';
+export { systemClock } from './system-clock.js';
