@@ -1,0 +1,14 @@
+import { err, ok, type Result } from 'neverthrow';
+import { type ConcurrencyError, concurrencyError, type ExpectedVersion } from './errors.js';
+import type { StreamKey } from './ids.js';
+
+/** `actual` is the stream's current version, 0 when it has no events. Every store enforces the same four options. */
+export function checkExpectedVersion(stream: StreamKey, expected: ExpectedVersion, actual: number): Result<void, ConcurrencyError> {
+  const satisfied =
+    expected === 'any' || (expected === 'noStream' && actual === 0) || (expected === 'exists' && actual > 0) || expected === actual;
+  return satisfied ? ok(undefined) : err(concurrencyError(stream, expected, actual));
+}
+
+export function isExpectedVersion(value: unknown): value is ExpectedVersion {
+  return value === 'any' || value === 'noStream' || value === 'exists' || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
+}
