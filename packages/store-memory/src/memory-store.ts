@@ -272,7 +272,7 @@ export function createMemoryStore(): EventStore {
           recordRequest(event);
           if ((index + 1) % 10_000 === 0 || index === log.length - 1) onProgress?.({ processed: index + 1, total: log.length });
         });
-        return { events: log.length, rooms: streams.size };
+        return { events: log.length, rooms: [...streams.values()].filter((record) => record.positions.length > 0).length };
       });
     },
 

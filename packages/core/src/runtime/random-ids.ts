@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import type { EventId, RoomId } from '../ids.js';
 import type { IdGenerator } from '../ports.js';
@@ -11,6 +11,6 @@ export function randomIds(): IdGenerator {
   const ulid = monotonicFactory();
   return {
     eventId: () => ulid() as EventId,
-    roomId: () => `99${String(randomInt(0, 1e15)).padStart(15, '0')}` as RoomId,
+    roomId: () => `99${(randomBytes(8).readBigUInt64BE() % 10n ** 15n).toString().padStart(15, '0')}` as RoomId,
   };
 }

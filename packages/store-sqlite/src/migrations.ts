@@ -1,0 +1,116 @@
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Append-only: a released migration is never edited, a change is a new one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'event log, room projection, roster, request ledger, checkpoints',
+    sql: `
+      CREATE TABLE events (
+        position       INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant_id      TEXT    NOT NULL,
+        room_id        TEXT    NOT NULL,
+        version        INTEGER NOT NULL CHECK (version >= 1),
+        event_id       TEXT    NOT NULL UNIQUE,
+        type           TEXT    NOT NULL,
+        schema_version INTEGER NOT NULL,
+        data           TEXT    NOT NULL,
+        meta           TEXT    NOT NULL,
+        prev_hash      TEXT    NOT NULL,
+        hash           TEXT    NOT NULL,
+        UNIQUE (tenant_id, room_id, version)
+      );
+
+      CREATE TABLE streams (
+        tenant_id             TEXT    NOT NULL,
+        room_id               TEXT    NOT NULL,
+        version               INTEGER NOT NULL,
+        last_hash             TEXT    NOT NULL,
+        status                TEXT    NOT NULL CHECK (status IN ('absent', 'active', 'deleted')),
+        state                 TEXT    NOT NULL,
+        created_position      INTEGER,
+        created_at            TEXT,
+        valid_from            TEXT,
+        valid_until           TEXT,
+        pstn_dial_out_enabled INTEGER,
+        PRIMARY KEY (tenant_id, room_id)
+      ) WITHOUT ROWID;
+
+      CREATE INDEX streams_active_by_creation ON streams (tenant_id, created_position) WHERE status = 'active';
+
+      CREATE TABLE participants (
+        tenant_id      TEXT    NOT NULL,
+        room_id        TEXT    NOT NULL,
+        participant_id TEXT    NOT NULL,
+        role           TEXT    NOT NULL,
+        seq            INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, room_id, participant_id)
+      ) WITHOUT ROWID;
+
+      CREATE UNIQUE INDEX participants_by_seq ON participants (tenant_id, room_id, seq);
+
+      CREATE TABLE requests (
+        tenant_id    TEXT    NOT NULL,
+        request_id   TEXT    NOT NULL,
+        room_id      TEXT    NOT NULL,
+        from_version INTEGER NOT NULL,
+        to_version   INTEGER NOT NULL,
+        at           TEXT    NOT NULL,
+        PRIMARY KEY (tenant_id, request_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE checkpoints (
+        name     TEXT    PRIMARY KEY,
+        position INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);
+
+const CREATE_LEDGER = `
+  CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`;
+
+const APPLIED_VERSIONS = 'SELECT version FROM schema_migrations ORDER BY version';
+const RECORD_MIGRATION = 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)';
+
+export interface MigrationReport {
+  readonly applied: readonly number[];
+  readonly version: number;
+}
+
+/** Brings the schema up to date in one write transaction, so that processes starting together on a new file do not race. */
+export function migrate(db: Database.Database, at: Date = new Date()): MigrationReport {
+  const run = db.transaction((): MigrationReport => {
+    db.exec(CREATE_LEDGER);
+    const done = new Set(db.prepare<[], { version: number }>(APPLIED_VERSIONS).all().map((row) => row.version));
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      db.exec(migration.sql);
+      db.prepare(RECORD_MIGRATION).run(migration.version, migration.name, at.toISOString());
+      applied.push(migration.version);
+    }
+    return { applied, version: SCHEMA_VERSION };
+  });
+  return run.immediate();
+}
+
+/** The schema version of an opened file, 0 when it has never been migrated. */
+export function schemaVersionOf(db: Database.Database): number {
+  const ledger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (ledger === undefined) return 0;
+  const row = db.prepare<[], { version: number | null }>('SELECT max(version) AS version FROM schema_migrations').get();
+  return row?.version ?? 0;
+}

@@ -1,0 +1,294 @@
+import {
+  type AppendResult,
+  type ConcurrencyError,
+  chain,
+  checkExpectedVersion,
+  type EventStore,
+  matchStoredBatch,
+  type ParticipantId,
+  type ParticipantRecord,
+  parsePageRequest,
+  type RebuildProgress,
+  type RebuildReport,
+  type Role,
+  type RoomId,
+  type RoomState,
+  type RoomSummary,
+  type StoreError,
+  type StoredEvent,
+  type StreamKey,
+  storeFailure,
+  type TenantId,
+  toPage,
+} from '@usher/core';
+import Database from 'better-sqlite3';
+import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
+import { createProjector, EMPTY_HEAD, headFromRow, type StreamHead } from './projection.js';
+import { toStoredEvent } from './rows.js';
+import { prepareAppend } from './sql/append.js';
+import { prepareCheckpoints } from './sql/checkpoints.js';
+import { prepareLoadRoom } from './sql/load-room.js';
+import { prepareParticipants } from './sql/participants.js';
+import { prepareReadAll } from './sql/read-all.js';
+import { prepareReadStream } from './sql/read-stream.js';
+import { clearProjections } from './sql/rebuild.js';
+import { prepareRequests } from './sql/requests.js';
+import { prepareRooms, type RoomSummaryRow } from './sql/rooms.js';
+
+/** `FULL` survives power loss; `NORMAL` in WAL mode may lose the last commits on power loss, never on a crash of the process. */
+export type SqliteSynchronous = 'FULL' | 'NORMAL';
+
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:` for a private in-process database. */
+  readonly path: string;
+  /** How long a writer waits for another process's write lock before failing (default 5000 ms). */
+  readonly busyTimeoutMs?: number | undefined;
+  /** Default `FULL`. */
+  readonly synchronous?: SqliteSynchronous | undefined;
+  /** Apply pending migrations on open (default true); when false, opening an outdated file fails. */
+  readonly migrate?: boolean | undefined;
+  /** Events per transaction while rebuilding projections (default 10000). */
+  readonly rebuildBatchSize?: number | undefined;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_REBUILD_BATCH = 10_000;
+const NEWEST = Number.MAX_SAFE_INTEGER;
+
+class Conflict {
+  constructor(readonly error: ConcurrencyError | StoreError) {}
+}
+
+function failure(message: string) {
+  return (cause: unknown): StoreError => storeFailure(`${message}: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+}
+
+function isUniqueEventIdViolation(cause: unknown): boolean {
+  return cause instanceof Error && 'code' in cause && cause.code === 'SQLITE_CONSTRAINT_UNIQUE' && cause.message.includes('events.event_id');
+}
+
+function toSummary(row: RoomSummaryRow): RoomSummary {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    roomId: row.room_id as RoomId,
+    createdAt: row.created_at,
+    validFrom: row.valid_from,
+    validUntil: row.valid_until,
+    pstnDialOutEnabled: row.pstn_dial_out_enabled === 1,
+  };
+}
+
+/** Opens (and by default migrates) a SQLite file; throws when the file cannot be opened, as a misconfiguration. */
+export function openSqliteDatabase(options: SqliteStoreOptions): Database.Database {
+  const db = new Database(options.path);
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  db.pragma('foreign_keys = ON');
+  if (options.migrate ?? true) migrate(db);
+  const version = schemaVersionOf(db);
+  if (version !== SCHEMA_VERSION) {
+    db.close();
+    throw new Error(`${options.path} has schema version ${version}, this build needs ${SCHEMA_VERSION}: run the migration first.`);
+  }
+  return db;
+}
+
+export function createSqliteStore(options: SqliteStoreOptions): EventStore {
+  const db = openSqliteDatabase(options);
+  const rebuildBatch = options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH;
+  const appendSql = prepareAppend(db);
+  const projector = createProjector(db);
+  const readStreamSql = prepareReadStream(db);
+  const readAllSql = prepareReadAll(db);
+  const loadRoomSql = prepareLoadRoom(db);
+  const roomsSql = prepareRooms(db);
+  const participantsSql = prepareParticipants(db);
+  const requestsSql = prepareRequests(db);
+  const checkpointsSql = prepareCheckpoints(db);
+
+  function run<T>(what: string, body: () => T): ResultAsync<T, StoreError> {
+    if (!db.open) return errAsync(storeFailure('The SQLite store is closed.'));
+    try {
+      return okAsync(body());
+    } catch (cause) {
+      return errAsync(failure(what)(cause));
+    }
+  }
+
+  function storedBatch(stream: StreamKey, events: Parameters<EventStore['append']>[1]) {
+    return matchStoredBatch(
+      stream,
+      events,
+      events.map((event) => {
+        const row = appendSql.eventById.get(event.eventId);
+        return row === undefined ? undefined : toStoredEvent(row);
+      }),
+    );
+  }
+
+  const appendTransaction = db.transaction(
+    (stream: StreamKey, events: Parameters<EventStore['append']>[1], expected: Parameters<EventStore['append']>[2]): AppendResult => {
+      const head = headFromRow(appendSql.head.get(stream.tenantId, stream.roomId));
+      const checked = checkExpectedVersion(stream, expected, head.version);
+      if (checked.isErr()) throw new Conflict(checked.error);
+      const stored: StoredEvent[] = [];
+      let next: StreamHead = head;
+      for (const event of chain(stream, head.lastHash, head.version + 1, events)) {
+        const data = JSON.stringify(event.data);
+        const meta = JSON.stringify(event.meta);
+        const inserted = appendSql.insertEvent.run(
+          stream.tenantId,
+          stream.roomId,
+          event.version,
+          event.eventId,
+          event.type,
+          event.schemaVersion,
+          data,
+          meta,
+          event.prevHash,
+          event.hash,
+        );
+        const storedEvent = { ...event, data: JSON.parse(data), meta: JSON.parse(meta), position: Number(inserted.lastInsertRowid) } as StoredEvent;
+        next = projector.apply(next, storedEvent);
+        stored.push(storedEvent);
+      }
+      if (stored.length > 0) projector.write(stream, next);
+      return { stream, version: next.version, events: stored, replayed: false };
+    },
+  );
+
+  function replayOrConflict(stream: StreamKey, events: Parameters<EventStore['append']>[1], otherwise: ConcurrencyError | StoreError) {
+    const replay = storedBatch(stream, events);
+    if (replay.isErr()) return err(replay.error);
+    if (replay.value === null) return err(otherwise);
+    const version = headFromRow(appendSql.head.get(stream.tenantId, stream.roomId)).version;
+    return ok<AppendResult, never>({ stream, version, events: [...replay.value], replayed: true });
+  }
+
+  function append(...[stream, events, expected]: Parameters<EventStore['append']>): Result<AppendResult, ConcurrencyError | StoreError> {
+    try {
+      return ok(appendTransaction.immediate(stream, events, expected));
+    } catch (cause) {
+      // The checks for a retried batch run only off the hot path: after a version conflict or a duplicate event id.
+      if (cause instanceof Conflict) return replayOrConflict(stream, events, cause.error);
+      if (isUniqueEventIdViolation(cause)) return replayOrConflict(stream, events, failure('Append failed')(cause));
+      return err(failure(`Append to room ${stream.roomId} failed`)(cause));
+    }
+  }
+
+  function rebuild(onProgress?: (progress: RebuildProgress) => void): RebuildReport {
+    const total = readAllSql.count.get()?.total ?? 0;
+    let processed = 0;
+    let rooms = 0;
+    const work = db.transaction(() => {
+      clearProjections(db);
+      let current: { stream: StreamKey; head: StreamHead } | null = null;
+      const flush = () => {
+        if (current !== null) projector.write(current.stream, current.head);
+      };
+      for (let after = 0; ; ) {
+        const rows = readAllSql.after.all(after, rebuildBatch);
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          const event = toStoredEvent(row);
+          if (current === null || current.stream.tenantId !== event.tenantId || current.stream.roomId !== event.roomId) {
+            flush();
+            const stream = { tenantId: event.tenantId as TenantId, roomId: event.roomId as RoomId };
+            const existing = appendSql.head.get(stream.tenantId, stream.roomId);
+            if (existing === undefined) rooms += 1;
+            current = { stream, head: existing === undefined ? EMPTY_HEAD : headFromRow(existing) };
+          }
+          current.head = projector.apply(current.head, event);
+          after = event.position;
+        }
+        flush();
+        current = null;
+        processed += rows.length;
+        onProgress?.({ processed, total: Math.max(total, processed) });
+      }
+    });
+    work.immediate();
+    return { events: processed, rooms };
+  }
+
+  return {
+    append(stream, events, expected) {
+      if (!db.open) return errAsync(storeFailure('The SQLite store is closed.'));
+      const result = append(stream, events, expected);
+      return result.isOk() ? okAsync(result.value) : errAsync(result.error);
+    },
+
+    readStream(stream, range = {}) {
+      return run('Reading a stream failed', () =>
+        readStreamSql.all(stream.tenantId, stream.roomId, Math.max(1, range.fromVersion ?? 1), range.toVersion ?? NEWEST).map(toStoredEvent),
+      );
+    },
+
+    readAll({ afterPosition, limit }) {
+      return run('Reading the log failed', () => (limit <= 0 ? [] : readAllSql.after.all(Math.max(0, afterPosition), limit).map(toStoredEvent)));
+    },
+
+    loadRoom(stream) {
+      return run('Loading a room failed', () => {
+        const row = loadRoomSql.get(stream.tenantId, stream.roomId);
+        return row === undefined ? null : { version: row.version, state: JSON.parse(row.state) as RoomState };
+      });
+    },
+
+    getRoom(stream) {
+      return run('Reading a room failed', () => {
+        const row = roomsSql.get.get(stream.tenantId, stream.roomId);
+        return row === undefined ? null : toSummary(row);
+      });
+    },
+
+    listRooms({ tenantId, ...page }) {
+      const keyset = parsePageRequest(page);
+      if (keyset.isErr()) return errAsync(keyset.error);
+      const { after, pageSize } = keyset.value;
+      return run('Listing rooms failed', () => {
+        const rows = roomsSql.page.all(tenantId, after ?? NEWEST, pageSize + 1);
+        const { items, nextPageToken } = toPage(rows, pageSize, (row) => row.created_position);
+        return { items: items.map(toSummary), nextPageToken };
+      });
+    },
+
+    listParticipants(stream, page = {}) {
+      const keyset = parsePageRequest(page);
+      if (keyset.isErr()) return errAsync(keyset.error);
+      const { after, pageSize } = keyset.value;
+      return run('Listing participants failed', () => {
+        const rows = participantsSql.all(stream.tenantId, stream.roomId, after ?? 0, pageSize + 1);
+        const { items, nextPageToken } = toPage(rows, pageSize, (row) => row.seq);
+        return {
+          items: items.map((row): ParticipantRecord => ({ participantId: row.participant_id as ParticipantId, role: row.role as Role })),
+          nextPageToken,
+        };
+      });
+    },
+
+    findByRequestId(tenantId, requestId) {
+      return run('Reading the request ledger failed', () => {
+        const row = requestsSql.get(tenantId, requestId);
+        return row === undefined
+          ? null
+          : { tenantId, requestId, roomId: row.room_id as RoomId, fromVersion: row.from_version, toVersion: row.to_version, at: row.at };
+      });
+    },
+
+    checkpoints: {
+      get: (name) => run('Reading a checkpoint failed', () => checkpointsSql.get.get(name)?.position ?? null),
+      set: (name, position) => run('Writing a checkpoint failed', () => void checkpointsSql.set.run(name, position)),
+    },
+
+    rebuildProjections(onProgress) {
+      return run('Rebuilding projections failed', () => rebuild(onProgress));
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
