@@ -188,7 +188,12 @@ function join(state: RoomState & { status: 'active' }, participant: ParticipantI
   });
 }
 
-function decideOnRoom(command: Exclude<RoomCommand, { type: 'CreateRoom' }>, state: RoomState & { status: 'active' }, ctx: DecideContext, limits: Limits): Decision {
+function decideOnRoom(
+  command: Exclude<RoomCommand, { type: 'CreateRoom' }>,
+  state: RoomState & { status: 'active' },
+  ctx: DecideContext,
+  limits: Limits,
+): Decision {
   const room = state.room;
   const outcome = new Outcome(state);
   switch (command.type) {
@@ -249,7 +254,10 @@ function decideOnRoom(command: Exclude<RoomCommand, { type: 'CreateRoom' }>, sta
     case 'MuteParticipant': {
       const { participant, target } = command;
       // Muting yourself needs no right; muting someone else is a presenter's.
-      const allowed = participant === target ? checkTargetInCall(room, participant).map(() => undefined) : checkActor(room, participant, 'muteOthers').andThen(() => checkTargetInCall(room, target));
+      const allowed =
+        participant === target
+          ? checkTargetInCall(room, participant).map(() => undefined)
+          : checkActor(room, participant, 'muteOthers').andThen(() => checkTargetInCall(room, target));
       return allowed.andThen(() => {
         if (room.call?.participants[target]?.muted === true) return ok([]);
         return outcome.emit({ type: 'ParticipantMuted', data: { participant: target, by: participant } }).done();

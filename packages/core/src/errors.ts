@@ -26,9 +26,28 @@ export interface ValidationError {
 
 export type WindowError =
   | { readonly type: 'ValidUntilInPast'; readonly field: 'validUntil'; readonly validUntil: string; readonly now: string; readonly message: string }
-  | { readonly type: 'ValidFromTooFarAhead'; readonly field: 'validFrom'; readonly validFrom: string; readonly latest: string; readonly message: string }
-  | { readonly type: 'WindowInverted'; readonly field: 'validUntil'; readonly validFrom: string; readonly validUntil: string; readonly message: string }
-  | { readonly type: 'WindowTooLong'; readonly field: 'validUntil'; readonly validFrom: string; readonly validUntil: string; readonly maxDays: number; readonly message: string };
+  | {
+      readonly type: 'ValidFromTooFarAhead';
+      readonly field: 'validFrom';
+      readonly validFrom: string;
+      readonly latest: string;
+      readonly message: string;
+    }
+  | {
+      readonly type: 'WindowInverted';
+      readonly field: 'validUntil';
+      readonly validFrom: string;
+      readonly validUntil: string;
+      readonly message: string;
+    }
+  | {
+      readonly type: 'WindowTooLong';
+      readonly field: 'validUntil';
+      readonly validFrom: string;
+      readonly validUntil: string;
+      readonly maxDays: number;
+      readonly message: string;
+    };
 
 /** ACS call-end subcodes, carried so that a calling adapter can answer as ACS does. */
 export const SUBCODE = {
@@ -51,7 +70,13 @@ export type RoomError =
   | { readonly type: 'CallFull'; readonly limit: number; readonly message: string }
   | { readonly type: 'NotInCall'; readonly participantId: ParticipantId; readonly message: string }
   | { readonly type: 'TargetNotInCall'; readonly participantId: ParticipantId; readonly message: string }
-  | { readonly type: 'CapabilityDenied'; readonly participantId: ParticipantId; readonly role: Role; readonly capability: Capability; readonly message: string }
+  | {
+      readonly type: 'CapabilityDenied';
+      readonly participantId: ParticipantId;
+      readonly role: Role;
+      readonly capability: Capability;
+      readonly message: string;
+    }
   | { readonly type: 'ScreenShareBusy'; readonly sharer: ParticipantId; readonly message: string }
   | { readonly type: 'PstnDialOutDisabled'; readonly message: string };
 

@@ -52,9 +52,7 @@ function evolveRoom(room: Room, event: RoomEvent): Room {
     case 'ScreenShareStarted':
       return updateCall(room, (call) => ({ ...call, screenSharer: event.data.participant }));
     case 'ScreenShareStopped':
-      return updateCall(room, (call) =>
-        call.screenSharer === event.data.participant ? { ...call, screenSharer: null } : call,
-      );
+      return updateCall(room, (call) => (call.screenSharer === event.data.participant ? { ...call, screenSharer: null } : call));
     case 'ParticipantMuted':
       return updateInCall(room, event.data.participant, (p) => ({ ...p, muted: true }));
     case 'PstnDialedOut':

@@ -4,8 +4,7 @@ import type { StreamKey } from './ids.js';
 
 /** `actual` is the stream's current version, 0 when it has no events. Every store enforces the same four options. */
 export function checkExpectedVersion(stream: StreamKey, expected: ExpectedVersion, actual: number): Result<void, ConcurrencyError> {
-  const satisfied =
-    expected === 'any' || (expected === 'noStream' && actual === 0) || (expected === 'exists' && actual > 0) || expected === actual;
+  const satisfied = expected === 'any' || (expected === 'noStream' && actual === 0) || (expected === 'exists' && actual > 0) || expected === actual;
   return satisfied ? ok(undefined) : err(concurrencyError(stream, expected, actual));
 }
 

@@ -56,7 +56,8 @@ export function streamVerifier(stream?: StreamKey) {
           eventId: event.eventId,
           message: `Event ${event.eventId} (tenant ${event.tenantId}, room ${event.roomId}, version ${event.version}): ${detail}`,
         });
-      if (event.tenantId !== key.tenantId || event.roomId !== key.roomId) return broken('wrongStream', `belongs to another stream than ${key.tenantId}/${key.roomId}.`);
+      if (event.tenantId !== key.tenantId || event.roomId !== key.roomId)
+        return broken('wrongStream', `belongs to another stream than ${key.tenantId}/${key.roomId}.`);
       if (event.version !== expectedVersion) return broken('versionGap', `expected version ${expectedVersion}.`);
       if (event.prevHash !== previous) return broken('prevHashMismatch', 'prevHash does not match the hash of the previous event.');
       if (hashEvent(event) !== event.hash) return broken('hashMismatch', 'the content does not match its hash.');

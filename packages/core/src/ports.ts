@@ -1,6 +1,6 @@
 import type { ResultAsync } from 'neverthrow';
-import type { ConcurrencyError, ExpectedVersion, StoreError, ValidationError } from './errors.js';
 import type { NewEvent, StoredEvent } from './envelope.js';
+import type { ConcurrencyError, ExpectedVersion, StoreError, ValidationError } from './errors.js';
 import type { EventId, ParticipantId, RoomId, StreamKey, TenantId } from './ids.js';
 import type { Role } from './roles.js';
 import type { RoomState } from './state.js';

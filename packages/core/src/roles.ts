@@ -34,26 +34,11 @@ const EVERYONE: readonly Capability[] = [
   'selectSpeakerDevice',
   'renderRemoteVideo',
 ];
-const AUDIO_VIDEO: readonly Capability[] = [
-  'turnVideoOn',
-  'unmuteMic',
-  'switchCamera',
-  'chooseMic',
-  'manageDevices',
-  'renderLocalVideo',
-];
+const AUDIO_VIDEO: readonly Capability[] = ['turnVideoOn', 'unmuteMic', 'switchCamera', 'chooseMic', 'manageDevices', 'renderLocalVideo'];
 
 /** The ACS rooms permission matrix (reference/acs-rooms.md §4.1), as data. */
 export const CAPABILITY_TABLE: Readonly<Record<Role, ReadonlySet<Capability>>> = {
-  Presenter: new Set<Capability>([
-    ...EVERYONE,
-    ...AUDIO_VIDEO,
-    'muteOthers',
-    'inviteParticipant',
-    'shareScreen',
-    'removeParticipant',
-    'dialOutPstn',
-  ]),
+  Presenter: new Set<Capability>([...EVERYONE, ...AUDIO_VIDEO, 'muteOthers', 'inviteParticipant', 'shareScreen', 'removeParticipant', 'dialOutPstn']),
   Collaborator: new Set<Capability>([...EVERYONE, ...AUDIO_VIDEO, 'shareScreen']),
   Attendee: new Set<Capability>([...EVERYONE, ...AUDIO_VIDEO]),
   Consumer: new Set<Capability>(EVERYONE),

@@ -1,8 +1,8 @@
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import type { ParticipantEntry, RoomCommand, VoluntaryLeaveReason } from './commands.js';
 import { decide } from './decide.js';
-import type { ExpectedVersion, UsherError } from './errors.js';
 import type { NewEvent, StoredEvent } from './envelope.js';
+import type { ExpectedVersion, UsherError } from './errors.js';
 import { EVENT_SCHEMA_VERSION, type RoomEvent } from './events.js';
 import { fold } from './evolve.js';
 import type { ParticipantId, PhoneNumber, StreamKey, TenantId } from './ids.js';
@@ -69,7 +69,9 @@ export function createRoomService(options: RoomServiceOptions) {
         .append(stream, toNewEvents(decided.value, now, meta), expected)
         .map((appended): CommandResult => ({ stream, state: fold(decided.value, state), version: appended.version, events: appended.events }))
         .orElse((error) =>
-          error.type === 'Concurrency' && retriesLeft > 0 ? attempt(stream, command, meta, retriesLeft - 1) : errAsync<CommandResult, UsherError>(error),
+          error.type === 'Concurrency' && retriesLeft > 0
+            ? attempt(stream, command, meta, retriesLeft - 1)
+            : errAsync<CommandResult, UsherError>(error),
         );
     });
   }

@@ -1,13 +1,11 @@
 import {
-  type AppendResult,
   chain,
   checkExpectedVersion,
-  evolve,
   type EventStore,
   type ExpectedVersion,
+  evolve,
   GENESIS_HASH,
   matchStoredBatch,
-  type NewEvent,
   type Page,
   type PageRequest,
   type ParticipantId,
@@ -27,7 +25,7 @@ import {
   type TenantId,
   toPage,
 } from '@usher/core';
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { errAsync, okAsync } from 'neverthrow';
 
 interface RosterEntry {
   readonly role: Role;
@@ -79,8 +77,7 @@ export function createMemoryStore(): EventStore {
   const checkpointValues = new Map<string, number>();
   let closed = false;
 
-  const guard = <T>(run: () => T) =>
-    closed ? errAsync(storeFailure('The memory store is closed.')) : okAsync<T, never>(run());
+  const guard = <T>(run: () => T) => (closed ? errAsync(storeFailure('The memory store is closed.')) : okAsync<T, never>(run()));
 
   function project(record: StreamRecord, event: StoredEvent): void {
     const wasActive = record.state.status === 'active';

@@ -94,7 +94,12 @@ export interface MigrationReport {
 export function migrate(db: Database.Database, at: Date = new Date()): MigrationReport {
   const run = db.transaction((): MigrationReport => {
     db.exec(CREATE_LEDGER);
-    const done = new Set(db.prepare<[], { version: number }>(APPLIED_VERSIONS).all().map((row) => row.version));
+    const done = new Set(
+      db
+        .prepare<[], { version: number }>(APPLIED_VERSIONS)
+        .all()
+        .map((row) => row.version),
+    );
     const applied: number[] = [];
     for (const migration of MIGRATIONS) {
       if (done.has(migration.version)) continue;

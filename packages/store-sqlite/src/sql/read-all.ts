@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { statement } from './statement.js';
 import { EVENT_COLUMNS, type EventRow } from '../rows.js';
+import { statement } from './statement.js';
 
 /** Gap-free: one writer at a time assigns positions in commit order, and a reader sees a committed prefix. */
 const SELECT_AFTER_POSITION = `

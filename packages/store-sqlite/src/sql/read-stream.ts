@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { statement } from './statement.js';
 import { EVENT_COLUMNS, type EventRow } from '../rows.js';
+import { statement } from './statement.js';
 
 const SELECT_STREAM_RANGE = `
   SELECT ${EVENT_COLUMNS}
