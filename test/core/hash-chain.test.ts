@@ -1,0 +1,43 @@
+import { canonicalJson, chain, GENESIS_HASH, hashEvent, type NewEvent, verifyStream } from '@usher/core';
+import { describe, expect, it } from 'vitest';
+import { participant, sequentialIds, stream, T0 } from '../support/fixtures.js';
+
+const ids = sequentialIds(7);
+const key = stream('contoso', 1);
+const events: NewEvent[] = [1, 2, 3].map((n) => ({
+  type: 'ParticipantAdded',
+  data: { participant: participant(n), role: 'Attendee' },
+  eventId: ids.eventId(),
+  schemaVersion: 1,
+  meta: { at: T0.toISOString(), actor: 'test', requestId: `r${n}` },
+}));
+
+describe('hash chain', () => {
+  it('links each event to the previous hash, starting from 64 zeros', () => {
+    const chained = chain(key, GENESIS_HASH, 1, events);
+    expect(chained.map((event) => event.version)).toEqual([1, 2, 3]);
+    expect(chained[0]?.prevHash).toBe(GENESIS_HASH);
+    expect(chained[1]?.prevHash).toBe(chained[0]?.hash);
+    expect(verifyStream(chained)._unsafeUnwrap()).toEqual({ version: 3, hash: chained[2]?.hash });
+  });
+
+  it('hashes canonical JSON, so key order does not matter', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}');
+    const [first] = chain(key, GENESIS_HASH, 1, events);
+    if (first === undefined) throw new Error('no event');
+    const reordered = { ...first, meta: { requestId: 'r1', actor: 'test', at: T0.toISOString() } };
+    expect(hashEvent(reordered)).toBe(first.hash);
+  });
+
+  it('names the first broken event', () => {
+    const chained = chain(key, GENESIS_HASH, 1, events);
+    const tampered = chained.map((event, index) => (index === 1 ? { ...event, meta: { ...event.meta, actor: 'mallory' } } : event));
+    expect(verifyStream(tampered)._unsafeUnwrapErr()).toMatchObject({ reason: 'hashMismatch', version: 2, eventId: events[1]?.eventId });
+    const gap = [chained[0], chained[2]].filter((event) => event !== undefined);
+    expect(verifyStream(gap)._unsafeUnwrapErr()).toMatchObject({ reason: 'versionGap', version: 3 });
+    const relinked = chained.map((event, index) => (index === 2 ? { ...event, prevHash: GENESIS_HASH } : event));
+    expect(verifyStream(relinked)._unsafeUnwrapErr()).toMatchObject({ reason: 'prevHashMismatch', version: 3 });
+    const foreign = chain(stream('other', 1), chained[0]?.hash ?? '', 2, events.slice(1));
+    expect(verifyStream([chained[0], ...foreign].filter((event) => event !== undefined))._unsafeUnwrapErr()).toMatchObject({ reason: 'wrongStream' });
+  });
+});
