@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, type ExpiryPolicy, type PhoneNumber, type RoomEvent, type Role, withDefaultLimits } from '@usher/core';
+import { DEFAULT_LIMITS, type ExpiryPolicy, type PhoneNumber, type Role, type RoomEvent, withDefaultLimits } from '@usher/core';
 import { describe, expect, it } from 'vitest';
 import { given } from '../support/decider-spec.js';
 import { at, DAY, HOUR, MINUTE, participant, roomId, T0 } from '../support/fixtures.js';
@@ -25,7 +25,10 @@ function created(options: { from?: Date; until?: Date; pstn?: boolean; expiryPol
 }
 const added = (who: typeof alice, role: Role = 'Attendee'): RoomEvent => ({ type: 'ParticipantAdded', data: { participant: who, role } });
 const started = (by: typeof alice): RoomEvent => ({ type: 'CallStarted', data: { startedBy: by } });
-const joined = (who: typeof alice, role: Role, muted = false): RoomEvent => ({ type: 'ParticipantJoinedCall', data: { participant: who, role, muted } });
+const joined = (who: typeof alice, role: Role, muted = false): RoomEvent => ({
+  type: 'ParticipantJoinedCall',
+  data: { participant: who, role, muted },
+});
 const inCallWith = (...members: [typeof alice, Role][]): RoomEvent[] => [
   created(),
   ...members.map(([who, role]) => added(who, role)),
@@ -49,19 +52,27 @@ describe('CreateRoom', () => {
   });
 
   it('refuses a room id that was deleted (ids are never reused)', () => {
-    given([created(), { type: 'RoomDeleted', data: {} }]).when({ type: 'CreateRoom', roomId: ROOM }).thenFails('RoomAlreadyExists');
+    given([created(), { type: 'RoomDeleted', data: {} }])
+      .when({ type: 'CreateRoom', roomId: ROOM })
+      .thenFails('RoomAlreadyExists');
   });
 
   it('E4: refuses validUntil in the past', () => {
-    given().when({ type: 'CreateRoom', roomId: ROOM, validUntil: at(-MINUTE) }).thenFails('ValidUntilInPast', { field: 'validUntil' });
+    given()
+      .when({ type: 'CreateRoom', roomId: ROOM, validUntil: at(-MINUTE) })
+      .thenFails('ValidUntilInPast', { field: 'validUntil' });
   });
 
   it('E4: validUntil equal to now is in the past', () => {
-    given().when({ type: 'CreateRoom', roomId: ROOM, validFrom: at(-HOUR), validUntil: T0 }).thenFails('ValidUntilInPast');
+    given()
+      .when({ type: 'CreateRoom', roomId: ROOM, validFrom: at(-HOUR), validUntil: T0 })
+      .thenFails('ValidUntilInPast');
   });
 
   it('E4 wins over an inverted window', () => {
-    given().when({ type: 'CreateRoom', roomId: ROOM, validFrom: at(DAY), validUntil: at(-DAY) }).thenFails('ValidUntilInPast');
+    given()
+      .when({ type: 'CreateRoom', roomId: ROOM, validFrom: at(DAY), validUntil: at(-DAY) })
+      .thenFails('ValidUntilInPast');
   });
 
   it('E5: refuses validFrom more than 180 days ahead', () => {
@@ -78,8 +89,12 @@ describe('CreateRoom', () => {
   });
 
   it('refuses validFrom not before validUntil', () => {
-    given().when({ type: 'CreateRoom', roomId: ROOM, validFrom: at(2 * HOUR), validUntil: at(HOUR) }).thenFails('WindowInverted');
-    given().when({ type: 'CreateRoom', roomId: ROOM, validFrom: at(HOUR), validUntil: at(HOUR) }).thenFails('WindowInverted');
+    given()
+      .when({ type: 'CreateRoom', roomId: ROOM, validFrom: at(2 * HOUR), validUntil: at(HOUR) })
+      .thenFails('WindowInverted');
+    given()
+      .when({ type: 'CreateRoom', roomId: ROOM, validFrom: at(HOUR), validUntil: at(HOUR) })
+      .thenFails('WindowInverted');
   });
 
   it('E6: refuses a window longer than 180 days by one millisecond', () => {
@@ -133,7 +148,9 @@ describe('UpdateRoom and SetSchedule', () => {
   });
 
   it('E6 on update: the merged window may not exceed 180 days', () => {
-    given([created()]).when({ type: 'SetSchedule', validFrom: at(-DAY) }).thenFails('WindowTooLong');
+    given([created()])
+      .when({ type: 'SetSchedule', validFrom: at(-DAY) })
+      .thenFails('WindowTooLong');
   });
 
   it('E4 on update: validUntil in the past', () => {
@@ -143,7 +160,9 @@ describe('UpdateRoom and SetSchedule', () => {
   });
 
   it('toggles PSTN dial-out', () => {
-    given([created()]).when({ type: 'UpdateRoom', pstnDialOutEnabled: true }).then([{ type: 'RoomPstnDialOutChanged', data: { enabled: true } }]);
+    given([created()])
+      .when({ type: 'UpdateRoom', pstnDialOutEnabled: true })
+      .then([{ type: 'RoomPstnDialOutChanged', data: { enabled: true } }]);
   });
 
   it('is a no-op when nothing changes', () => {
@@ -158,20 +177,30 @@ describe('UpdateRoom and SetSchedule', () => {
 describe('AddParticipants', () => {
   it('adds new participants and changes the role of existing ones', () => {
     given([created(), added(alice)])
-      .when({ type: 'AddParticipants', participants: [{ id: alice, role: 'Presenter' }, { id: bob, role: 'Consumer' }] })
+      .when({
+        type: 'AddParticipants',
+        participants: [
+          { id: alice, role: 'Presenter' },
+          { id: bob, role: 'Consumer' },
+        ],
+      })
       .then([{ type: 'ParticipantRoleChanged', data: { participant: alice, from: 'Attendee', to: 'Presenter' } }, added(bob, 'Consumer')]);
   });
 
   it('is a no-op for a participant already holding the role', () => {
-    given([created(), added(alice)]).when({ type: 'AddParticipants', participants: [{ id: alice }] }).thenNothing();
+    given([created(), added(alice)])
+      .when({ type: 'AddParticipants', participants: [{ id: alice }] })
+      .thenNothing();
   });
 
   it('refuses to grow the roster past the limit, counting only new participants', () => {
     const limits = withDefaultLimits({ maxRosterSize: 2 });
-    given([created(), added(alice), added(bob)]).when({ type: 'AddParticipants', participants: [{ id: alice, role: 'Presenter' }] }, { limits }).then([
-      { type: 'ParticipantRoleChanged', data: { participant: alice, from: 'Attendee', to: 'Presenter' } },
-    ]);
-    given([created(), added(alice), added(bob)]).when({ type: 'AddParticipants', participants: [{ id: carol }] }, { limits }).thenFails('RosterFull');
+    given([created(), added(alice), added(bob)])
+      .when({ type: 'AddParticipants', participants: [{ id: alice, role: 'Presenter' }] }, { limits })
+      .then([{ type: 'ParticipantRoleChanged', data: { participant: alice, from: 'Attendee', to: 'Presenter' } }]);
+    given([created(), added(alice), added(bob)])
+      .when({ type: 'AddParticipants', participants: [{ id: carol }] }, { limits })
+      .thenFails('RosterFull');
   });
 
   it('refuses too many participants in one request', () => {
@@ -218,8 +247,12 @@ describe('RemoveParticipants', () => {
 
   it('refuses too many ids and duplicates', () => {
     const limits = withDefaultLimits({ maxParticipantsPerRequest: 1 });
-    given([created()]).when({ type: 'RemoveParticipants', ids: [alice, bob] }, { limits }).thenFails('TooManyParticipantsInRequest');
-    given([created()]).when({ type: 'RemoveParticipants', ids: [alice, alice] }).thenFails('DuplicateParticipantInRequest');
+    given([created()])
+      .when({ type: 'RemoveParticipants', ids: [alice, bob] }, { limits })
+      .thenFails('TooManyParticipantsInRequest');
+    given([created()])
+      .when({ type: 'RemoveParticipants', ids: [alice, alice] })
+      .thenFails('DuplicateParticipantInRequest');
   });
 });
 
@@ -236,7 +269,9 @@ describe('DeleteRoom', () => {
   });
 
   it('is idempotent on a deleted room and refused on a missing one', () => {
-    given([created(), { type: 'RoomDeleted', data: {} }]).when({ type: 'DeleteRoom' }).thenNothing();
+    given([created(), { type: 'RoomDeleted', data: {} }])
+      .when({ type: 'DeleteRoom' })
+      .thenNothing();
     given().when({ type: 'DeleteRoom' }).thenFails('RoomNotFound');
   });
 
@@ -262,7 +297,9 @@ describe('JoinCall', () => {
   });
 
   it('joining twice is a no-op', () => {
-    given(inCallWith([alice, 'Presenter'])).when({ type: 'JoinCall', participant: alice }).thenNothing();
+    given(inCallWith([alice, 'Presenter']))
+      .when({ type: 'JoinCall', participant: alice })
+      .thenNothing();
   });
 
   it('refuses a missing room (5732)', () => {
@@ -307,14 +344,18 @@ describe('LeaveCall', () => {
   });
 
   it('leaving when not in the call is a no-op', () => {
-    given([created(), added(alice)]).when({ type: 'LeaveCall', participant: alice }).thenNothing();
+    given([created(), added(alice)])
+      .when({ type: 'LeaveCall', participant: alice })
+      .thenNothing();
   });
 });
 
 describe('screen share', () => {
   it('a Presenter or Collaborator may share; one sharer at a time', () => {
     const call = inCallWith([alice, 'Presenter'], [bob, 'Collaborator']);
-    given(call).when({ type: 'StartScreenShare', participant: bob }).then([{ type: 'ScreenShareStarted', data: { participant: bob } }]);
+    given(call)
+      .when({ type: 'StartScreenShare', participant: bob })
+      .then([{ type: 'ScreenShareStarted', data: { participant: bob } }]);
     given([...call, { type: 'ScreenShareStarted', data: { participant: bob } }])
       .when({ type: 'StartScreenShare', participant: alice })
       .thenFails('ScreenShareBusy', { sharer: bob });
@@ -327,12 +368,16 @@ describe('screen share', () => {
   });
 
   it('someone not in the call may not share', () => {
-    given([created(), added(alice, 'Presenter')]).when({ type: 'StartScreenShare', participant: alice }).thenFails('NotInCall');
+    given([created(), added(alice, 'Presenter')])
+      .when({ type: 'StartScreenShare', participant: alice })
+      .thenFails('NotInCall');
   });
 
   it('stopping is for the sharer; anything else is a no-op', () => {
     const call = [...inCallWith([alice, 'Presenter'], [bob, 'Presenter']), { type: 'ScreenShareStarted', data: { participant: alice } } as RoomEvent];
-    given(call).when({ type: 'StopScreenShare', participant: alice }).then([{ type: 'ScreenShareStopped', data: { participant: alice, reason: 'stopped' } }]);
+    given(call)
+      .when({ type: 'StopScreenShare', participant: alice })
+      .then([{ type: 'ScreenShareStopped', data: { participant: alice, reason: 'stopped' } }]);
     given(call).when({ type: 'StopScreenShare', participant: bob }).thenNothing();
   });
 });
@@ -340,8 +385,12 @@ describe('screen share', () => {
 describe('MuteParticipant and RemoveFromCall', () => {
   it('a Presenter mutes others; anyone mutes themselves', () => {
     const call = inCallWith([alice, 'Presenter'], [bob, 'Attendee']);
-    given(call).when({ type: 'MuteParticipant', participant: alice, target: bob }).then([{ type: 'ParticipantMuted', data: { participant: bob, by: alice } }]);
-    given(call).when({ type: 'MuteParticipant', participant: bob, target: bob }).then([{ type: 'ParticipantMuted', data: { participant: bob, by: bob } }]);
+    given(call)
+      .when({ type: 'MuteParticipant', participant: alice, target: bob })
+      .then([{ type: 'ParticipantMuted', data: { participant: bob, by: alice } }]);
+    given(call)
+      .when({ type: 'MuteParticipant', participant: bob, target: bob })
+      .then([{ type: 'ParticipantMuted', data: { participant: bob, by: bob } }]);
     given(call).when({ type: 'MuteParticipant', participant: bob, target: alice }).thenFails('CapabilityDenied', { capability: 'muteOthers' });
   });
 
@@ -363,10 +412,21 @@ describe('MuteParticipant and RemoveFromCall', () => {
 
 describe('DialOutPstn', () => {
   it('needs the room flag and a Presenter', () => {
-    const withPstn = [created({ pstn: true }), added(alice, 'Presenter'), added(bob), started(alice), joined(alice, 'Presenter'), joined(bob, 'Attendee')];
-    given(withPstn).when({ type: 'DialOutPstn', participant: alice, number }).then([{ type: 'PstnDialedOut', data: { participant: alice, number } }]);
+    const withPstn = [
+      created({ pstn: true }),
+      added(alice, 'Presenter'),
+      added(bob),
+      started(alice),
+      joined(alice, 'Presenter'),
+      joined(bob, 'Attendee'),
+    ];
+    given(withPstn)
+      .when({ type: 'DialOutPstn', participant: alice, number })
+      .then([{ type: 'PstnDialedOut', data: { participant: alice, number } }]);
     given(withPstn).when({ type: 'DialOutPstn', participant: bob, number }).thenFails('CapabilityDenied', { capability: 'dialOutPstn' });
-    given(inCallWith([alice, 'Presenter'])).when({ type: 'DialOutPstn', participant: alice, number }).thenFails('PstnDialOutDisabled');
+    given(inCallWith([alice, 'Presenter']))
+      .when({ type: 'DialOutPstn', participant: alice, number })
+      .thenFails('PstnDialOutDisabled');
   });
 });
 
@@ -383,7 +443,9 @@ describe('ExpireCall', () => {
   });
 
   it('does nothing before validUntil (an early timer) or under blockJoins', () => {
-    given(endCallRoom).when({ type: 'ExpireCall' }, { now: at(HOUR - 1) }).thenNothing();
+    given(endCallRoom)
+      .when({ type: 'ExpireCall' }, { now: at(HOUR - 1) })
+      .thenNothing();
     given([created({ until: at(HOUR) }), added(alice), started(alice), joined(alice, 'Attendee')])
       .when({ type: 'ExpireCall' }, { now: at(2 * HOUR) })
       .thenNothing();
