@@ -38,13 +38,13 @@ const inCallWith = (...members: [typeof alice, Role][]): RoomEvent[] => [
 
 describe('CreateRoom', () => {
   it('defaults the window to [now, now + 180 days), dial-out off, blockJoins', () => {
-    given().when({ type: 'CreateRoom', roomId: ROOM }).then([created()]);
+    given().when({ type: 'CreateRoom', roomId: ROOM }).thenEmits([created()]);
   });
 
   it('adds the initial roster with Attendee as the default role', () => {
     given()
       .when({ type: 'CreateRoom', roomId: ROOM, participants: [{ id: alice, role: 'Presenter' }, { id: bob }] })
-      .then([created(), added(alice, 'Presenter'), added(bob, 'Attendee')]);
+      .thenEmits([created(), added(alice, 'Presenter'), added(bob, 'Attendee')]);
   });
 
   it('refuses a room id that exists', () => {
@@ -85,7 +85,7 @@ describe('CreateRoom', () => {
     const from = at(180 * DAY);
     given()
       .when({ type: 'CreateRoom', roomId: ROOM, validFrom: from, validUntil: at(181 * DAY) })
-      .then([created({ from, until: at(181 * DAY) })]);
+      .thenEmits([created({ from, until: at(181 * DAY) })]);
   });
 
   it('refuses validFrom not before validUntil', () => {
@@ -106,7 +106,7 @@ describe('CreateRoom', () => {
   it('E6: a window of exactly 180 days is allowed', () => {
     given()
       .when({ type: 'CreateRoom', roomId: ROOM, validFrom: T0, validUntil: at(180 * DAY) })
-      .then([created({ until: at(180 * DAY) })]);
+      .thenEmits([created({ until: at(180 * DAY) })]);
   });
 
   it('refuses more participants than one request may name', () => {
@@ -138,7 +138,7 @@ describe('UpdateRoom and SetSchedule', () => {
   it('changes the window, checked on the merged result', () => {
     given([created()])
       .when({ type: 'UpdateRoom', validUntil: at(DAY) })
-      .then([{ type: 'RoomScheduleChanged', data: { validFrom: T0.toISOString(), validUntil: at(DAY).toISOString() } }]);
+      .thenEmits([{ type: 'RoomScheduleChanged', data: { validFrom: T0.toISOString(), validUntil: at(DAY).toISOString() } }]);
   });
 
   it('refuses a validFrom that passes the stored validUntil', () => {
@@ -162,7 +162,7 @@ describe('UpdateRoom and SetSchedule', () => {
   it('toggles PSTN dial-out', () => {
     given([created()])
       .when({ type: 'UpdateRoom', pstnDialOutEnabled: true })
-      .then([{ type: 'RoomPstnDialOutChanged', data: { enabled: true } }]);
+      .thenEmits([{ type: 'RoomPstnDialOutChanged', data: { enabled: true } }]);
   });
 
   it('is a no-op when nothing changes', () => {
@@ -184,7 +184,7 @@ describe('AddParticipants', () => {
           { id: bob, role: 'Consumer' },
         ],
       })
-      .then([{ type: 'ParticipantRoleChanged', data: { participant: alice, from: 'Attendee', to: 'Presenter' } }, added(bob, 'Consumer')]);
+      .thenEmits([{ type: 'ParticipantRoleChanged', data: { participant: alice, from: 'Attendee', to: 'Presenter' } }, added(bob, 'Consumer')]);
   });
 
   it('is a no-op for a participant already holding the role', () => {
@@ -197,7 +197,7 @@ describe('AddParticipants', () => {
     const limits = withDefaultLimits({ maxRosterSize: 2 });
     given([created(), added(alice), added(bob)])
       .when({ type: 'AddParticipants', participants: [{ id: alice, role: 'Presenter' }] }, { limits })
-      .then([{ type: 'ParticipantRoleChanged', data: { participant: alice, from: 'Attendee', to: 'Presenter' } }]);
+      .thenEmits([{ type: 'ParticipantRoleChanged', data: { participant: alice, from: 'Attendee', to: 'Presenter' } }]);
     given([created(), added(alice), added(bob)])
       .when({ type: 'AddParticipants', participants: [{ id: carol }] }, { limits })
       .thenFails('RosterFull');
@@ -219,7 +219,7 @@ describe('AddParticipants', () => {
   it('a demotion in a call stops what the new role may not do', () => {
     given([...inCallWith([alice, 'Presenter']), { type: 'ScreenShareStarted', data: { participant: alice } }])
       .when({ type: 'AddParticipants', participants: [{ id: alice, role: 'Consumer' }] })
-      .then([
+      .thenEmits([
         { type: 'ParticipantRoleChanged', data: { participant: alice, from: 'Presenter', to: 'Consumer' } },
         { type: 'ScreenShareStopped', data: { participant: alice, reason: 'roleChanged' } },
         { type: 'ParticipantMuted', data: { participant: alice, by: 'system' } },
@@ -231,13 +231,13 @@ describe('RemoveParticipants', () => {
   it('removes participants and ignores ids not on the roster', () => {
     given([created(), added(alice)])
       .when({ type: 'RemoveParticipants', ids: [alice, bob] })
-      .then([{ type: 'ParticipantRemoved', data: { participant: alice } }]);
+      .thenEmits([{ type: 'ParticipantRemoved', data: { participant: alice } }]);
   });
 
   it('ejects a removed participant from the call with subcode reason removedFromRoster, ending the call if last', () => {
     given([...inCallWith([alice, 'Presenter']), { type: 'ScreenShareStarted', data: { participant: alice } }])
       .when({ type: 'RemoveParticipants', ids: [alice] })
-      .then([
+      .thenEmits([
         { type: 'ParticipantRemoved', data: { participant: alice } },
         { type: 'ScreenShareStopped', data: { participant: alice, reason: 'leftCall' } },
         { type: 'ParticipantLeftCall', data: { participant: alice, reason: 'removedFromRoster' } },
@@ -260,7 +260,7 @@ describe('DeleteRoom', () => {
   it('ends the running call, then deletes', () => {
     given(inCallWith([alice, 'Attendee'], [bob, 'Attendee']))
       .when({ type: 'DeleteRoom' })
-      .then([
+      .thenEmits([
         { type: 'ParticipantLeftCall', data: { participant: alice, reason: 'callEnded' } },
         { type: 'ParticipantLeftCall', data: { participant: bob, reason: 'callEnded' } },
         { type: 'CallEnded', data: { reason: 'roomDeleted' } },
@@ -287,13 +287,13 @@ describe('JoinCall', () => {
   it('the first join starts the call; Consumers join muted', () => {
     given([created(), added(alice, 'Consumer')])
       .when({ type: 'JoinCall', participant: alice })
-      .then([started(alice), joined(alice, 'Consumer', true)]);
+      .thenEmits([started(alice), joined(alice, 'Consumer', true)]);
   });
 
   it('later joins do not start another call', () => {
     given(inCallWith([alice, 'Presenter']).concat(added(bob)))
       .when({ type: 'JoinCall', participant: bob })
-      .then([joined(bob, 'Attendee')]);
+      .thenEmits([joined(bob, 'Attendee')]);
   });
 
   it('joining twice is a no-op', () => {
@@ -316,7 +316,7 @@ describe('JoinCall', () => {
       .thenFails('RoomNotOpenYet', { subcode: 5829, opensAt: at(HOUR).toISOString() });
     given([created({ from: at(HOUR) }), added(alice)])
       .when({ type: 'JoinCall', participant: alice }, { now: at(HOUR) })
-      .then([started(alice), joined(alice, 'Attendee')]);
+      .thenEmits([started(alice), joined(alice, 'Attendee')]);
   });
 
   it('refuses at and after validUntil (5829)', () => {
@@ -337,7 +337,7 @@ describe('LeaveCall', () => {
   it('the last leave ends the call', () => {
     given(inCallWith([alice, 'Presenter']))
       .when({ type: 'LeaveCall', participant: alice, reason: 'disconnected' })
-      .then([
+      .thenEmits([
         { type: 'ParticipantLeftCall', data: { participant: alice, reason: 'disconnected' } },
         { type: 'CallEnded', data: { reason: 'lastParticipantLeft' } },
       ]);
@@ -355,7 +355,7 @@ describe('screen share', () => {
     const call = inCallWith([alice, 'Presenter'], [bob, 'Collaborator']);
     given(call)
       .when({ type: 'StartScreenShare', participant: bob })
-      .then([{ type: 'ScreenShareStarted', data: { participant: bob } }]);
+      .thenEmits([{ type: 'ScreenShareStarted', data: { participant: bob } }]);
     given([...call, { type: 'ScreenShareStarted', data: { participant: bob } }])
       .when({ type: 'StartScreenShare', participant: alice })
       .thenFails('ScreenShareBusy', { sharer: bob });
@@ -377,7 +377,7 @@ describe('screen share', () => {
     const call = [...inCallWith([alice, 'Presenter'], [bob, 'Presenter']), { type: 'ScreenShareStarted', data: { participant: alice } } as RoomEvent];
     given(call)
       .when({ type: 'StopScreenShare', participant: alice })
-      .then([{ type: 'ScreenShareStopped', data: { participant: alice, reason: 'stopped' } }]);
+      .thenEmits([{ type: 'ScreenShareStopped', data: { participant: alice, reason: 'stopped' } }]);
     given(call).when({ type: 'StopScreenShare', participant: bob }).thenNothing();
   });
 });
@@ -387,10 +387,10 @@ describe('MuteParticipant and RemoveFromCall', () => {
     const call = inCallWith([alice, 'Presenter'], [bob, 'Attendee']);
     given(call)
       .when({ type: 'MuteParticipant', participant: alice, target: bob })
-      .then([{ type: 'ParticipantMuted', data: { participant: bob, by: alice } }]);
+      .thenEmits([{ type: 'ParticipantMuted', data: { participant: bob, by: alice } }]);
     given(call)
       .when({ type: 'MuteParticipant', participant: bob, target: bob })
-      .then([{ type: 'ParticipantMuted', data: { participant: bob, by: bob } }]);
+      .thenEmits([{ type: 'ParticipantMuted', data: { participant: bob, by: bob } }]);
     given(call).when({ type: 'MuteParticipant', participant: bob, target: alice }).thenFails('CapabilityDenied', { capability: 'muteOthers' });
   });
 
@@ -404,7 +404,7 @@ describe('MuteParticipant and RemoveFromCall', () => {
     const call = inCallWith([alice, 'Presenter'], [bob, 'Attendee']);
     given(call)
       .when({ type: 'RemoveFromCall', participant: alice, target: bob })
-      .then([{ type: 'ParticipantLeftCall', data: { participant: bob, reason: 'removedFromCall' } }]);
+      .thenEmits([{ type: 'ParticipantLeftCall', data: { participant: bob, reason: 'removedFromCall' } }]);
     given(call).when({ type: 'RemoveFromCall', participant: bob, target: alice }).thenFails('CapabilityDenied', { capability: 'removeParticipant' });
     given(call).when({ type: 'RemoveFromCall', participant: alice, target: carol }).thenFails('TargetNotInCall');
   });
@@ -422,7 +422,7 @@ describe('DialOutPstn', () => {
     ];
     given(withPstn)
       .when({ type: 'DialOutPstn', participant: alice, number })
-      .then([{ type: 'PstnDialedOut', data: { participant: alice, number } }]);
+      .thenEmits([{ type: 'PstnDialedOut', data: { participant: alice, number } }]);
     given(withPstn).when({ type: 'DialOutPstn', participant: bob, number }).thenFails('CapabilityDenied', { capability: 'dialOutPstn' });
     given(inCallWith([alice, 'Presenter']))
       .when({ type: 'DialOutPstn', participant: alice, number })
@@ -436,7 +436,7 @@ describe('ExpireCall', () => {
   it('ends the call at validUntil under the endCall policy', () => {
     given(endCallRoom)
       .when({ type: 'ExpireCall' }, { now: at(HOUR) })
-      .then([
+      .thenEmits([
         { type: 'ParticipantLeftCall', data: { participant: alice, reason: 'callEnded' } },
         { type: 'CallEnded', data: { reason: 'expired' } },
       ]);

@@ -13,7 +13,7 @@ export function given(history: readonly RoomEvent[] = []) {
       const ctx: DecideContext = { now: options.now ?? T0, actor: 'test', limits: options.limits };
       const decision = decide(command, state, ctx);
       return {
-        then(expected: readonly RoomEvent[]) {
+        thenEmits(expected: readonly RoomEvent[]) {
           expect(decision.isOk() ? decision.value : decision.error).toEqual(expected);
           return fold(expected, state);
         },
