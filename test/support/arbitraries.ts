@@ -178,7 +178,7 @@ export function commandFor(step: TimedCommand & { kind: 'command' }, now: Date):
 }
 
 /** Opens every room with a window that is valid now, so that histories spend their steps on rooms that exist. */
-const openingCreate = (room: number): fc.Arbitrary<TimedCommand> =>
+export const openingCreate = (room: number): fc.Arbitrary<TimedCommand> =>
   fc
     .record({
       from: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 * HOUR })),

@@ -1,0 +1,4 @@
+import { memoryFactory } from '../support/stores.js';
+import { eventStoreContract } from './contract.js';
+
+eventStoreContract(memoryFactory());
