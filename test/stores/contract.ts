@@ -15,11 +15,9 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { HOUR, manualClock, participant, sequentialIds, stream, T0 } from '../support/fixtures.js';
 import type { StoreFactory } from '../support/stores.js';
 
-let eventCounter = 0;
 const newIds = sequentialIds(900);
 
 export function addedEvent(who: string | number, requestId?: string): NewEvent {
-  eventCounter += 1;
   return {
     type: 'ParticipantAdded',
     data: { participant: participant(who), role: 'Attendee' },
