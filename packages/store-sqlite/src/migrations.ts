@@ -39,8 +39,8 @@ export const MIGRATIONS: readonly Migration[] = [
         valid_from            TEXT,
         valid_until           TEXT,
         pstn_dial_out_enabled INTEGER,
-        PRIMARY KEY (tenant_id, room_id)
-      ) WITHOUT ROWID;
+        UNIQUE (tenant_id, room_id)
+      );
 
       CREATE INDEX streams_active_by_creation ON streams (tenant_id, created_position) WHERE status = 'active';
 

@@ -1,6 +1,6 @@
 import { evolve, GENESIS_HASH, type RoomState, rosterChange, type StoredEvent, type StreamKey } from '@usher/core';
 import type Database from 'better-sqlite3';
-import type { StreamHeadRow } from './sql/append.js';
+import type { StreamHeadRow } from './sql/heads.js';
 import { prepareProject } from './sql/project.js';
 
 /** A stream's head and its folded state: what one append reads, advances and writes back. */

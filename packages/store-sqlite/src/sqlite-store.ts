@@ -23,12 +23,12 @@ import {
 } from '@usher/core';
 import Database from 'better-sqlite3';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { createHeadCache } from './head-cache.js';
 import { migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
-import { createProjector, EMPTY_HEAD, headFromRow, type StreamHead } from './projection.js';
+import { createProjector, EMPTY_HEAD, type StreamHead } from './projection.js';
 import { toStoredEvent } from './rows.js';
 import { prepareAppend } from './sql/append.js';
 import { prepareCheckpoints } from './sql/checkpoints.js';
-import { prepareLoadRoom } from './sql/load-room.js';
 import { prepareParticipants } from './sql/participants.js';
 import { prepareReadAll } from './sql/read-all.js';
 import { prepareReadStream } from './sql/read-stream.js';
@@ -48,6 +48,8 @@ export interface SqliteStoreOptions {
   readonly synchronous?: SqliteSynchronous | undefined;
   /** Apply pending migrations on open (default true); when false, opening an outdated file fails. */
   readonly migrate?: boolean | undefined;
+  /** Stream heads kept parsed in this process (default 1024; 0 turns the cache off). */
+  readonly headCacheSize?: number | undefined;
   /** Events per transaction while rebuilding projections (default 10000). */
   readonly rebuildBatchSize?: number | undefined;
 }
@@ -102,7 +104,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   const projector = createProjector(db);
   const readStreamSql = prepareReadStream(db);
   const readAllSql = prepareReadAll(db);
-  const loadRoomSql = prepareLoadRoom(db);
+  const heads = createHeadCache(db, options.headCacheSize);
   const roomsSql = prepareRooms(db);
   const participantsSql = prepareParticipants(db);
   const requestsSql = prepareRequests(db);
@@ -129,15 +131,17 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   }
 
   const appendTransaction = db.transaction(
-    (stream: StreamKey, events: Parameters<EventStore['append']>[1], expected: Parameters<EventStore['append']>[2]): AppendResult => {
-      const head = headFromRow(appendSql.head.get(stream.tenantId, stream.roomId));
+    (
+      stream: StreamKey,
+      events: Parameters<EventStore['append']>[1],
+      expected: Parameters<EventStore['append']>[2],
+    ): { result: AppendResult; head: StreamHead | null } => {
+      const head = heads.read(stream);
       const checked = checkExpectedVersion(stream, expected, head.version);
       if (checked.isErr()) throw new Conflict(checked.error);
       const stored: StoredEvent[] = [];
       let next: StreamHead = head;
       for (const event of chain(stream, head.lastHash, head.version + 1, events)) {
-        const data = JSON.stringify(event.data);
-        const meta = JSON.stringify(event.meta);
         const inserted = appendSql.insertEvent.run(
           stream.tenantId,
           stream.roomId,
@@ -145,17 +149,17 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           event.eventId,
           event.type,
           event.schemaVersion,
-          data,
-          meta,
+          JSON.stringify(event.data),
+          JSON.stringify(event.meta),
           event.prevHash,
           event.hash,
         );
-        const storedEvent = { ...event, data: JSON.parse(data), meta: JSON.parse(meta), position: Number(inserted.lastInsertRowid) } as StoredEvent;
+        const storedEvent = { ...event, position: Number(inserted.lastInsertRowid) } as StoredEvent;
         next = projector.apply(next, storedEvent);
         stored.push(storedEvent);
       }
       if (stored.length > 0) projector.write(stream, next);
-      return { stream, version: next.version, events: stored, replayed: false };
+      return { result: { stream, version: next.version, events: stored, replayed: false }, head: stored.length > 0 ? next : null };
     },
   );
 
@@ -163,13 +167,16 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     const replay = storedBatch(stream, events);
     if (replay.isErr()) return err(replay.error);
     if (replay.value === null) return err(otherwise);
-    const version = headFromRow(appendSql.head.get(stream.tenantId, stream.roomId)).version;
+    const version = heads.read(stream).version;
     return ok<AppendResult, never>({ stream, version, events: [...replay.value], replayed: true });
   }
 
   function append(...[stream, events, expected]: Parameters<EventStore['append']>): Result<AppendResult, ConcurrencyError | StoreError> {
     try {
-      return ok(appendTransaction.immediate(stream, events, expected));
+      const { result, head } = appendTransaction.immediate(stream, events, expected);
+      // Only a committed head is remembered: a rolled-back one would hide the stored state.
+      if (head !== null) heads.remember(stream, head);
+      return ok(result);
     } catch (cause) {
       // The checks for a retried batch run only off the hot path: after a version conflict or a duplicate event id.
       if (cause instanceof Conflict) return replayOrConflict(stream, events, cause.error);
@@ -183,6 +190,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     let processed = 0;
     let rooms = 0;
     const work = db.transaction(() => {
+      heads.clear();
       clearProjections(db);
       let current: { stream: StreamKey; head: StreamHead } | null = null;
       const flush = () => {
@@ -196,9 +204,9 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           if (current === null || current.stream.tenantId !== event.tenantId || current.stream.roomId !== event.roomId) {
             flush();
             const stream = { tenantId: event.tenantId as TenantId, roomId: event.roomId as RoomId };
-            const existing = appendSql.head.get(stream.tenantId, stream.roomId);
-            if (existing === undefined) rooms += 1;
-            current = { stream, head: existing === undefined ? EMPTY_HEAD : headFromRow(existing) };
+            const existing = heads.read(stream);
+            if (existing === EMPTY_HEAD) rooms += 1;
+            current = { stream, head: existing };
           }
           current.head = projector.apply(current.head, event);
           after = event.position;
@@ -209,7 +217,11 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         onProgress?.({ processed, total: Math.max(total, processed) });
       }
     });
-    work.immediate();
+    try {
+      work.immediate();
+    } finally {
+      heads.clear();
+    }
     return { events: processed, rooms };
   }
 
@@ -232,8 +244,8 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
 
     loadRoom(stream) {
       return run('Loading a room failed', () => {
-        const row = loadRoomSql.get(stream.tenantId, stream.roomId);
-        return row === undefined ? null : { version: row.version, state: JSON.parse(row.state) as RoomState };
+        const head = heads.read(stream);
+        return head.version === 0 ? null : { version: head.version, state: head.state };
       });
     },
 
