@@ -12,7 +12,6 @@ import {
   type RebuildReport,
   type Role,
   type RoomId,
-  type RoomState,
   type RoomSummary,
   type StoredEvent,
   type StoreError,
