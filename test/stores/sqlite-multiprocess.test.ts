@@ -44,7 +44,7 @@ describe('SQLite with several OS processes on one file', () => {
       const ids = log.map((event) => event.eventId);
       expect(new Set(ids).size, 'no event id twice').toBe(ids.length);
       expect(log.map((event) => event.position)).toEqual(log.map((_, index) => index + 1));
-      const stored = new Set(ids);
+      const stored = new Set<string>(ids);
       expect(
         acknowledged.filter((id) => !stored.has(id)),
         'every acknowledged event is stored',
