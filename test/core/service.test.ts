@@ -1,0 +1,94 @@
+import { createRoomService, type EventStore, type IdGenerator } from '@usher/core';
+import { createMemoryStore } from '@usher/store-memory';
+import { ResultAsync } from 'neverthrow';
+import { describe, expect, it } from 'vitest';
+import { manualClock, participant, roomId, sequentialIds, tenant } from '../support/fixtures.js';
+
+const contoso = tenant('contoso');
+
+/** The real store, with another writer getting in between this service's load and its append. */
+function withInterloper(store: EventStore, interlopeTimes: number, interlope: () => Promise<void>): EventStore {
+  let remaining = interlopeTimes;
+  return {
+    ...store,
+    append: (stream, events, expected) => {
+      if (remaining <= 0) return store.append(stream, events, expected);
+      remaining -= 1;
+      return ResultAsync.fromSafePromise(interlope()).andThen(() => store.append(stream, events, expected));
+    },
+  };
+}
+
+describe('createRoomService', () => {
+  it('decides again on the new state after a concurrent write, and keeps both changes', async () => {
+    const store = createMemoryStore();
+    const clock = manualClock();
+    const other = createRoomService({ store, clock, ids: sequentialIds(2) });
+    const room = (await other.createRoom(contoso))._unsafeUnwrap().stream;
+    let n = 0;
+    const racing = withInterloper(store, 2, async () => {
+      n += 1;
+      (await other.addParticipants(room, [{ id: participant(`other${n}`) }]))._unsafeUnwrap();
+    });
+    const service = createRoomService({ store: racing, clock, ids: sequentialIds(1) });
+    const result = (await service.addParticipants(room, [{ id: participant('mine') }]))._unsafeUnwrap();
+    expect(result.version).toBe(4);
+    const roster = (await store.listParticipants(room))._unsafeUnwrap().items.map((entry) => entry.participantId);
+    expect(roster).toEqual([participant('other1'), participant('other2'), participant('mine')]);
+  });
+
+  it('gives up with the Concurrency error after maxRetries', async () => {
+    const store = createMemoryStore();
+    const clock = manualClock();
+    const other = createRoomService({ store, clock, ids: sequentialIds(2) });
+    const room = (await other.createRoom(contoso))._unsafeUnwrap().stream;
+    let n = 0;
+    const racing = withInterloper(store, 100, async () => {
+      n += 1;
+      (await other.addParticipants(room, [{ id: participant(`other${n}`) }]))._unsafeUnwrap();
+    });
+    const service = createRoomService({ store: racing, clock, ids: sequentialIds(1), maxRetries: 3 });
+    const result = await service.addParticipants(room, [{ id: participant('mine') }]);
+    expect(result._unsafeUnwrapErr()).toMatchObject({ type: 'Concurrency', stream: room });
+    expect(n).toBe(4);
+  });
+
+  it('replaces a generated room id that is taken', async () => {
+    const store = createMemoryStore();
+    const clock = manualClock();
+    const taken = roomId(1);
+    (await createRoomService({ store, clock, ids: sequentialIds(0) }).createRoom(contoso))._unsafeUnwrap();
+    const base = sequentialIds(5);
+    const offered = [taken, roomId(2)];
+    const ids: IdGenerator = { eventId: base.eventId, roomId: () => offered.shift() ?? roomId(3) };
+    const created = (await createRoomService({ store, clock, ids }).createRoom(contoso))._unsafeUnwrap();
+    expect(created.stream.roomId).toBe(roomId(2));
+  });
+
+  it('records who asked and for which request in every event', async () => {
+    const store = createMemoryStore();
+    const clock = manualClock();
+    const service = createRoomService({ store, clock, ids: sequentialIds(1) });
+    const created = (
+      await service.createRoom(
+        contoso,
+        { participants: [{ id: participant('a') }] },
+        { actor: 'key:primary', requestId: 'req-1', correlationId: 'c-1' },
+      )
+    )._unsafeUnwrap();
+    expect(created.events.map((event) => event.meta)).toEqual([
+      { at: clock.now().toISOString(), actor: 'key:primary', requestId: 'req-1', correlationId: 'c-1' },
+      { at: clock.now().toISOString(), actor: 'key:primary', requestId: 'req-1', correlationId: 'c-1' },
+    ]);
+    const expired = (await service.expireCall(created.stream))._unsafeUnwrap();
+    expect(expired.events).toEqual([]);
+  });
+
+  it('appends nothing for a command that changes nothing', async () => {
+    const store = createMemoryStore();
+    const service = createRoomService({ store, clock: manualClock(), ids: sequentialIds(1) });
+    const room = (await service.createRoom(contoso))._unsafeUnwrap().stream;
+    const result = (await service.removeParticipants(room, [participant('nobody')]))._unsafeUnwrap();
+    expect(result).toMatchObject({ version: 1, events: [] });
+  });
+});

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { createRoomService } from '@usher/core';
+import { createSqliteStore, MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersionOf } from '@usher/store-sqlite';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { manualClock, participant, sequentialIds, tenant } from '../support/fixtures.js';
+import { temporaryDirectory } from '../support/stores.js';
+import { allParticipants, wholeLog } from './contract.js';
+
+describe('SQLite file', () => {
+  const directory = temporaryDirectory('sqlite-file');
+  afterAll(() => directory.remove());
+
+  it('keeps everything across close and reopen', async () => {
+    const path = join(directory.path, 'reopen.db');
+    const first = createSqliteStore({ path });
+    const service = createRoomService({ store: first, clock: manualClock(), ids: sequentialIds(1) });
+    const room = (await service.createRoom(tenant('contoso'), { participants: [{ id: participant('a'), role: 'Presenter' }] }))._unsafeUnwrap()
+      .stream;
+    (await first.checkpoints.set('hooks', 2))._unsafeUnwrap();
+    const log = await wholeLog(first);
+    const loaded = (await first.loadRoom(room))._unsafeUnwrap();
+    await first.close();
+
+    const second = createSqliteStore({ path });
+    expect(await wholeLog(second)).toEqual(log);
+    expect((await second.loadRoom(room))._unsafeUnwrap()).toEqual(loaded);
+    expect(await allParticipants(second, room, 10)).toEqual([{ participantId: participant('a'), role: 'Presenter' }]);
+    expect((await second.checkpoints.get('hooks'))._unsafeUnwrap()).toBe(2);
+    await second.close();
+  });
+
+  it('applies migrations explicitly, once, and records them', () => {
+    const db = new Database(join(directory.path, 'migrate.db'));
+    expect(schemaVersionOf(db)).toBe(0);
+    expect(migrate(db).applied).toEqual(MIGRATIONS.map((migration) => migration.version));
+    expect(migrate(db).applied).toEqual([]);
+    expect(schemaVersionOf(db)).toBe(SCHEMA_VERSION);
+    expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toHaveLength(MIGRATIONS.length);
+    db.close();
+  });
+
+  it('refuses to open an unmigrated file when asked not to migrate', () => {
+    const path = join(directory.path, 'empty.db');
+    expect(() => createSqliteStore({ path, migrate: false })).toThrow(/schema version 0, this build needs 1: run the migration first/);
+  });
+
+  it('puts the file in WAL mode, so that readers and a writer in other processes do not block each other', async () => {
+    const path = join(directory.path, 'pragmas.db');
+    const store = createSqliteStore({ path, synchronous: 'NORMAL', busyTimeoutMs: 1234 });
+    await store.close();
+    const db = new Database(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('refuses a duplicate version even when written behind the store’s back (the UNIQUE backstop)', async () => {
+    const path = join(directory.path, 'backstop.db');
+    const store = createSqliteStore({ path });
+    const service = createRoomService({ store, clock: manualClock(), ids: sequentialIds(1) });
+    const room = (await service.createRoom(tenant('contoso')))._unsafeUnwrap().stream;
+    await store.close();
+    const db = new Database(path);
+    const insert = () =>
+      db
+        .prepare(
+          `INSERT INTO events (tenant_id, room_id, version, event_id, type, schema_version, data, meta, prev_hash, hash)
+           VALUES (?, ?, 1, 'X', 'RoomDeleted', 1, '{}', '{}', '', '')`,
+        )
+        .run(room.tenantId, room.roomId);
+    expect(insert).toThrow(/UNIQUE constraint failed: events.tenant_id, events.room_id, events.version/);
+    db.close();
+  });
+});
