@@ -20,17 +20,22 @@ function withInterloper(store: EventStore, interlopeTimes: number, interlope: ()
 }
 
 describe('createRoomService', () => {
-  it('decides again on the new state after a concurrent write, and keeps both changes', async () => {
+  /** A service whose appends to one room lose the race `races` times to another service's writes. */
+  async function racing(races: number, maxRetries?: number) {
     const store = createMemoryStore();
     const clock = manualClock();
     const other = createRoomService({ store, clock, ids: sequentialIds(2) });
     const room = (await other.createRoom(contoso))._unsafeUnwrap().stream;
-    let n = 0;
-    const racing = withInterloper(store, 2, async () => {
-      n += 1;
-      (await other.addParticipants(room, [{ id: participant(`other${n}`) }]))._unsafeUnwrap();
+    const interlopers: string[] = [];
+    const racingStore = withInterloper(store, races, async () => {
+      interlopers.push(`other${interlopers.length + 1}`);
+      (await other.addParticipants(room, [{ id: participant(interlopers.at(-1) ?? '') }]))._unsafeUnwrap();
     });
-    const service = createRoomService({ store: racing, clock, ids: sequentialIds(1) });
+    return { store, room, interlopers, service: createRoomService({ store: racingStore, clock, ids: sequentialIds(1), maxRetries }) };
+  }
+
+  it('decides again on the new state after a concurrent write, and keeps both changes', async () => {
+    const { store, room, service } = await racing(2);
     const result = (await service.addParticipants(room, [{ id: participant('mine') }]))._unsafeUnwrap();
     expect(result.version).toBe(4);
     const roster = (await store.listParticipants(room))._unsafeUnwrap().items.map((entry) => entry.participantId);
@@ -38,19 +43,10 @@ describe('createRoomService', () => {
   });
 
   it('gives up with the Concurrency error after maxRetries', async () => {
-    const store = createMemoryStore();
-    const clock = manualClock();
-    const other = createRoomService({ store, clock, ids: sequentialIds(2) });
-    const room = (await other.createRoom(contoso))._unsafeUnwrap().stream;
-    let n = 0;
-    const racing = withInterloper(store, 100, async () => {
-      n += 1;
-      (await other.addParticipants(room, [{ id: participant(`other${n}`) }]))._unsafeUnwrap();
-    });
-    const service = createRoomService({ store: racing, clock, ids: sequentialIds(1), maxRetries: 3 });
+    const { room, service, interlopers } = await racing(100, 3);
     const result = await service.addParticipants(room, [{ id: participant('mine') }]);
     expect(result._unsafeUnwrapErr()).toMatchObject({ type: 'Concurrency', stream: room });
-    expect(n).toBe(4);
+    expect(interlopers).toHaveLength(4);
   });
 
   it('replaces a generated room id that is taken', async () => {

@@ -6,19 +6,19 @@ export type LeaveReason = VoluntaryLeaveReason | 'removedFromRoster' | 'removedF
 export type CallEndReason = 'lastParticipantLeft' | 'roomDeleted' | 'expired';
 export type ScreenShareStopReason = 'stopped' | 'roleChanged' | 'leftCall';
 
+/** A room's settings as created; the room state starts from exactly these. */
+export interface RoomSettings {
+  readonly roomId: RoomId;
+  readonly createdAt: string;
+  readonly validFrom: string;
+  readonly validUntil: string;
+  readonly pstnDialOutEnabled: boolean;
+  readonly expiryPolicy: ExpiryPolicy;
+}
+
 /** Instants in events are ISO-8601 UTC strings, so that a log reads and hashes the same everywhere. */
 export type RoomEvent =
-  | {
-      readonly type: 'RoomCreated';
-      readonly data: {
-        readonly roomId: RoomId;
-        readonly createdAt: string;
-        readonly validFrom: string;
-        readonly validUntil: string;
-        readonly pstnDialOutEnabled: boolean;
-        readonly expiryPolicy: ExpiryPolicy;
-      };
-    }
+  | { readonly type: 'RoomCreated'; readonly data: RoomSettings }
   | { readonly type: 'RoomScheduleChanged'; readonly data: { readonly validFrom: string; readonly validUntil: string } }
   | { readonly type: 'RoomPstnDialOutChanged'; readonly data: { readonly enabled: boolean } }
   | { readonly type: 'ParticipantAdded'; readonly data: { readonly participant: ParticipantId; readonly role: Role } }

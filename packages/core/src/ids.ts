@@ -27,15 +27,18 @@ const PARTICIPANT_ID = /^8:(acs|spool|dod-acs|gcch-acs):[0-9A-Za-z][0-9A-Za-z._-
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
-export function parseTenantId(value: unknown): Result<TenantId, ValidationError> {
-  if (typeof value === 'string' && TENANT_ID.test(value)) return ok(value as TenantId);
-  return err({
-    type: 'InvalidTenantId',
-    field: 'tenantId',
-    value: String(value),
-    message: 'A tenant id is 1 to 64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit.',
-  });
+/** A parser for ids that are one regular expression: the brand on a match, the named error otherwise. */
+function patternParser<T extends string>(pattern: RegExp, type: ValidationError['type'], field: string, message: string) {
+  return (value: unknown): Result<T, ValidationError> =>
+    typeof value === 'string' && pattern.test(value) ? ok(value as T) : err({ type, field, value: String(value), message });
 }
+
+export const parseTenantId = patternParser<TenantId>(
+  TENANT_ID,
+  'InvalidTenantId',
+  'tenantId',
+  'A tenant id is 1 to 64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit.',
+);
 
 /** ACS checks the length before the characters: `123` is "Invalid room ID length.", `non-existingroomId` is "Invalid room ID.". */
 export function parseRoomId(value: unknown): Result<RoomId, ValidationError> {
@@ -59,36 +62,22 @@ export function parseRoomId(value: unknown): Result<RoomId, ValidationError> {
   return ok(text as RoomId);
 }
 
-export function parseParticipantId(value: unknown): Result<ParticipantId, ValidationError> {
-  if (typeof value === 'string' && PARTICIPANT_ID.test(value)) return ok(value as ParticipantId);
-  return err({
-    type: 'InvalidParticipantId',
-    field: 'participantId',
-    value: String(value),
-    message: 'A participant id is a communication-user rawId such as "8:acs:<resource>_<user>" (prefixes 8:acs:, 8:spool:, 8:dod-acs:, 8:gcch-acs:).',
-  });
-}
+export const parseParticipantId = patternParser<ParticipantId>(
+  PARTICIPANT_ID,
+  'InvalidParticipantId',
+  'participantId',
+  'A participant id is a communication-user rawId such as "8:acs:<resource>_<user>" (prefixes 8:acs:, 8:spool:, 8:dod-acs:, 8:gcch-acs:).',
+);
 
-export function parseEventId(value: unknown): Result<EventId, ValidationError> {
-  if (typeof value === 'string' && ULID.test(value)) return ok(value as EventId);
-  return err({
-    type: 'InvalidEventId',
-    field: 'eventId',
-    value: String(value),
-    message: 'An event id is a ULID: 26 characters of Crockford base32.',
-  });
-}
+export const parseEventId = patternParser<EventId>(ULID, 'InvalidEventId', 'eventId', 'An event id is a ULID: 26 characters of Crockford base32.');
 
 export function streamKey(tenantId: TenantId, roomId: RoomId): StreamKey {
   return { tenantId, roomId };
 }
 
-export function parsePhoneNumber(value: unknown): Result<PhoneNumber, ValidationError> {
-  if (typeof value === 'string' && E164.test(value)) return ok(value as PhoneNumber);
-  return err({
-    type: 'InvalidPhoneNumber',
-    field: 'number',
-    value: String(value),
-    message: 'A phone number is in E.164 form: "+", a country code and up to 15 digits in all.',
-  });
-}
+export const parsePhoneNumber = patternParser<PhoneNumber>(
+  E164,
+  'InvalidPhoneNumber',
+  'number',
+  'A phone number is in E.164 form: "+", a country code and up to 15 digits in all.',
+);

@@ -1,5 +1,5 @@
-import type { ExpiryPolicy } from './commands.js';
-import type { ParticipantId, RoomId } from './ids.js';
+import type { RoomSettings } from './events.js';
+import type { ParticipantId } from './ids.js';
 import type { Role } from './roles.js';
 
 export interface InCallParticipant {
@@ -13,13 +13,7 @@ export interface CallState {
   readonly screenSharer: ParticipantId | null;
 }
 
-export interface Room {
-  readonly roomId: RoomId;
-  readonly createdAt: string;
-  readonly validFrom: string;
-  readonly validUntil: string;
-  readonly pstnDialOutEnabled: boolean;
-  readonly expiryPolicy: ExpiryPolicy;
+export interface Room extends RoomSettings {
   /** Keyed by rawId, in the order participants were first added. */
   readonly roster: Readonly<Record<ParticipantId, Role>>;
   readonly call: CallState | null;
