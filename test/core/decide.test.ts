@@ -256,6 +256,35 @@ describe('RemoveParticipants', () => {
   });
 });
 
+describe('UpdateParticipants (a roster merge-patch)', () => {
+  it('upserts and removes in one decision', () => {
+    given([created(), added(alice), added(bob)])
+      .when({
+        type: 'UpdateParticipants',
+        upsert: [
+          { id: carol, role: 'Presenter' },
+          { id: alice, role: 'Consumer' },
+        ],
+        remove: [bob],
+      })
+      .thenEmits([
+        added(carol, 'Presenter'),
+        { type: 'ParticipantRoleChanged', data: { participant: alice, from: 'Attendee', to: 'Consumer' } },
+        { type: 'ParticipantRemoved', data: { participant: bob } },
+      ]);
+  });
+
+  it('refuses a participant both upserted and removed, and counts both lists against the request limit', () => {
+    given([created()])
+      .when({ type: 'UpdateParticipants', upsert: [{ id: alice }], remove: [alice] })
+      .thenFails('DuplicateParticipantInRequest');
+    const limits = withDefaultLimits({ maxParticipantsPerRequest: 1 });
+    given([created()])
+      .when({ type: 'UpdateParticipants', upsert: [{ id: alice }], remove: [bob] }, { limits })
+      .thenFails('TooManyParticipantsInRequest');
+  });
+});
+
 describe('DeleteRoom', () => {
   it('ends the running call, then deletes', () => {
     given(inCallWith([alice, 'Attendee'], [bob, 'Attendee']))

@@ -32,6 +32,8 @@ export type RoomCommand =
   | { readonly type: 'SetSchedule'; readonly validFrom?: Date | undefined; readonly validUntil?: Date | undefined }
   | { readonly type: 'AddParticipants'; readonly participants: readonly ParticipantEntry[] }
   | { readonly type: 'RemoveParticipants'; readonly ids: readonly ParticipantId[] }
+  /** A merge-patch of the roster: upserts and removals decided together, so that they are appended together. */
+  | { readonly type: 'UpdateParticipants'; readonly upsert: readonly ParticipantEntry[]; readonly remove: readonly ParticipantId[] }
   | { readonly type: 'DeleteRoom' }
   | { readonly type: 'JoinCall'; readonly participant: ParticipantId }
   | { readonly type: 'LeaveCall'; readonly participant: ParticipantId; readonly reason?: VoluntaryLeaveReason | undefined }

@@ -113,10 +113,6 @@ function checkDistinct(ids: readonly ParticipantId[]): Result<void, RoomError> {
   return ok(undefined);
 }
 
-function checkEntries(entries: readonly ParticipantEntry[], limits: Limits): Result<void, RoomError> {
-  return checkParticipantCount(entries.length, limits).andThen(() => checkDistinct(entries.map((e) => e.id)));
-}
-
 /** `room` is null for a room being created. */
 function checkRosterSize(room: Room | null, entries: readonly ParticipantEntry[], limits: Limits): Result<void, RoomError> {
   const added = room === null ? entries.length : entries.filter((entry) => roleOf(room, entry.id) === undefined).length;
@@ -137,6 +133,21 @@ function upsertParticipants(outcome: Outcome, entries: readonly ParticipantEntry
     else if (current !== role) outcome.changeRole(id, current, role);
   }
   return outcome;
+}
+
+/** Upserts, then removals (each removal ejecting from the call), checked as one request. */
+function updateRoster(outcome: Outcome, upsert: readonly ParticipantEntry[], remove: readonly ParticipantId[], limits: Limits): Decision {
+  return checkParticipantCount(upsert.length + remove.length, limits)
+    .andThen(() => checkDistinct([...upsert.map((entry) => entry.id), ...remove]))
+    .andThen(() => checkRosterSize(outcome.room, upsert, limits))
+    .andThen(() => {
+      upsertParticipants(outcome, upsert);
+      for (const participant of remove) {
+        if (roleOf(outcome.room, participant) === undefined) continue;
+        outcome.emit({ type: 'ParticipantRemoved', data: { participant } }).leave(participant, 'removedFromRoster');
+      }
+      return outcome.done();
+    });
 }
 
 /** The acting participant must be in the call and hold the capability the action needs. */
@@ -216,19 +227,11 @@ function decideOnRoom(
       });
     }
     case 'AddParticipants':
-      return checkEntries(command.participants, limits)
-        .andThen(() => checkRosterSize(room, command.participants, limits))
-        .andThen(() => upsertParticipants(outcome, command.participants).done());
+      return updateRoster(outcome, command.participants, [], limits);
     case 'RemoveParticipants':
-      return checkParticipantCount(command.ids.length, limits)
-        .andThen(() => checkDistinct(command.ids))
-        .andThen(() => {
-          for (const participant of command.ids) {
-            if (roleOf(outcome.room, participant) === undefined) continue;
-            outcome.emit({ type: 'ParticipantRemoved', data: { participant } }).leave(participant, 'removedFromRoster');
-          }
-          return outcome.done();
-        });
+      return updateRoster(outcome, [], command.ids, limits);
+    case 'UpdateParticipants':
+      return updateRoster(outcome, command.upsert, command.remove, limits);
     case 'DeleteRoom':
       return outcome.endCall('roomDeleted').emit({ type: 'RoomDeleted', data: {} }).done();
     case 'JoinCall':
@@ -286,7 +289,8 @@ function create(command: RoomCommand & { type: 'CreateRoom' }, ctx: DecideContex
   return resolveWindow(command, ctx.now)
     .mapErr((error): RoomError => error)
     .andThen((window) =>
-      checkEntries(participants, limits)
+      checkParticipantCount(participants.length, limits)
+        .andThen(() => checkDistinct(participants.map((entry) => entry.id)))
         .andThen(() => checkRosterSize(null, participants, limits))
         .map(() => window),
     )

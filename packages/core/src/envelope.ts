@@ -7,6 +7,8 @@ export interface EventMeta {
   /** Who issued the command: an access key's tenant, an application, `system` for the scheduler. */
   readonly actor: string;
   readonly requestId?: string;
+  /** SHA-256 of the request that caused the event, where a repeated request must be recognised (repeatable create). */
+  readonly requestHash?: string;
   readonly correlationId?: string;
   readonly causationId?: string;
 }

@@ -25,6 +25,7 @@ export interface RoomServiceOptions {
 export interface CommandOptions {
   readonly actor?: string | undefined;
   readonly requestId?: string | undefined;
+  readonly requestHash?: string | undefined;
   readonly correlationId?: string | undefined;
   readonly causationId?: string | undefined;
 }
@@ -50,6 +51,7 @@ export function createRoomService(options: RoomServiceOptions) {
       at: at.toISOString(),
       actor: meta.actor ?? 'system',
       ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
+      ...(meta.requestHash === undefined ? {} : { requestHash: meta.requestHash }),
       ...(meta.correlationId === undefined ? {} : { correlationId: meta.correlationId }),
       ...(meta.causationId === undefined ? {} : { causationId: meta.causationId }),
     };
@@ -100,6 +102,9 @@ export function createRoomService(options: RoomServiceOptions) {
       execute(stream, { type: 'AddParticipants', participants }, meta),
     removeParticipants: (stream: StreamKey, participantIds: readonly ParticipantId[], meta?: CommandOptions) =>
       execute(stream, { type: 'RemoveParticipants', ids: participantIds }, meta),
+    /** Upserts and removals in one decision and one append: all of them happen, or none. */
+    updateParticipants: (stream: StreamKey, upsert: readonly ParticipantEntry[], remove: readonly ParticipantId[], meta?: CommandOptions) =>
+      execute(stream, { type: 'UpdateParticipants', upsert, remove }, meta),
     deleteRoom: (stream: StreamKey, meta?: CommandOptions) => execute(stream, { type: 'DeleteRoom' }, meta),
     joinCall: (stream: StreamKey, participant: ParticipantId, meta?: CommandOptions) => execute(stream, { type: 'JoinCall', participant }, meta),
     leaveCall: (stream: StreamKey, participant: ParticipantId, reason?: VoluntaryLeaveReason, meta?: CommandOptions) =>
