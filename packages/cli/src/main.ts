@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { checkAccessKey, persistedAccessKey } from './access-key.js';
+import { serve } from './serve.js';
+
+function port(value: string): number {
+  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
+  return Number(value);
+}
+
+function accessKey(value: string): string {
+  const problem = checkAccessKey(value);
+  if (problem !== null) throw new InvalidArgumentError(problem);
+  return value;
+}
+
+const program = new Command('usher').description('Usher: an ACS Rooms-compatible rooms control plane').showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Serve the ACS Rooms REST API on a SQLite file')
+  .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('PORT').default(8080).argParser(port))
+  .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
+  .addOption(new Option('--db <path>', 'SQLite database file').env('USHER_DB').default('./usher.db'))
+  .addOption(
+    new Option('--access-key <base64>', 'access key of the connection string; without one, a key is made and kept in <db>.access-key')
+      .env('USHER_ACCESS_KEY')
+      .argParser(accessKey),
+  )
+  .action(async (options: { port: number; host: string; db: string; accessKey?: string }) => {
+    const key = options.accessKey ?? persistedAccessKey(options.db).key;
+    const server = await serve({ port: options.port, host: options.host, db: options.db, accessKey: key });
+    console.log(`usher serving ${options.db} on ${server.endpoint}`);
+    console.log(`connection string: ${server.connectionString}`);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`${signal}: shutting down`);
+      server.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

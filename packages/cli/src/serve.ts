@@ -1,0 +1,46 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRoomService, parseTenantId } from '@usher/core';
+import { randomIds, systemClock } from '@usher/core/runtime';
+import { createHttpHandler } from '@usher/http-adapter';
+import { createSqliteStore } from '@usher/store-sqlite';
+
+export interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly db: string;
+  readonly accessKey: string;
+}
+
+export const DEFAULT_TENANT = 'default';
+
+export interface RunningServer {
+  readonly endpoint: string;
+  readonly connectionString: string;
+  close(): Promise<void>;
+}
+
+/** Opens the SQLite store and serves the API on it until `close()`. */
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const store = createSqliteStore({ path: options.db });
+  const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
+  const tenantId = parseTenantId(DEFAULT_TENANT)._unsafeUnwrap();
+  const handler = createHttpHandler({ service, store, clock: systemClock, keys: [{ tenantId, key: options.accessKey }] });
+  const server = createServer(handler.listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const endpoint = `http://${host}:${port}/`;
+  return {
+    endpoint,
+    connectionString: `endpoint=${endpoint};accesskey=${options.accessKey}`,
+    close: async () => {
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}

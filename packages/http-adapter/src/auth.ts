@@ -1,0 +1,95 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { TenantId } from '@usher/core';
+import { err, ok, type Result } from 'neverthrow';
+import { type AcsError, denied } from './acs-errors.js';
+
+export interface AccessKey {
+  readonly tenantId: TenantId;
+  /** The base64 access key of a connection string. */
+  readonly key: string;
+}
+
+/**
+ * How far `x-ms-date` may be from the server's clock. The JS SDK signs once and re-sends the same date
+ * on its retries (about 7 s by default, longer after a Retry-After), so the window must be wider than
+ * any retry span: 15 minutes, as Azure services allow.
+ */
+export const DEFAULT_CLOCK_SKEW_MS = 15 * 60 * 1000;
+
+const AUTHORIZATION = /^HMAC-SHA256 SignedHeaders=(x-ms-date|date);host;x-ms-content-sha256&Signature=([A-Za-z0-9+/]+={0,2})$/;
+
+export interface SignedRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+export function contentHash(body: string): string {
+  return createHash('sha256').update(body, 'utf8').digest('base64');
+}
+
+/** The path and query as the SDK signs them: the query parsed and re-serialised by URLSearchParams (reference/sdk-wire.md §7). */
+function signedTargets(url: URL): string[] {
+  const normalised = url.searchParams.toString();
+  const targets = [normalised === '' ? url.pathname : `${url.pathname}?${normalised}`];
+  const raw = `${url.pathname}${url.search}`;
+  if (!targets.includes(raw) && url.search !== '') targets.push(raw);
+  return targets;
+}
+
+/**
+ * Verifies an ACS HMAC-SHA256 signature and says whose key signed it. Every key is tried with a
+ * constant-time comparison; the body hash is checked against the body actually received.
+ */
+export function authenticate(
+  request: SignedRequest,
+  keys: readonly AccessKey[],
+  now: Date,
+  skewMs = DEFAULT_CLOCK_SKEW_MS,
+): Result<TenantId, AcsError> {
+  const authorization = request.headers.get('authorization');
+  if (authorization === null) return err(denied('The Authorization header is missing.'));
+  const match = AUTHORIZATION.exec(authorization);
+  if (match === null)
+    return err(denied('The Authorization header is not "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=<base64>".'));
+  const [, dateHeader = 'x-ms-date', signature = ''] = match;
+  const date = request.headers.get(dateHeader);
+  if (date === null) return err(denied(`The ${dateHeader} header is missing.`));
+  const signedAt = Date.parse(date);
+  if (Number.isNaN(signedAt)) return err(denied(`The ${dateHeader} header is not an HTTP date.`));
+  if (Math.abs(now.getTime() - signedAt) > skewMs) {
+    return err(denied(`The request date ${date} is more than ${skewMs / 60_000} minutes away from the server time ${now.toUTCString()}.`));
+  }
+  const hash = contentHash(request.body);
+  const sentHash = request.headers.get('x-ms-content-sha256');
+  if (sentHash === null) return err(denied('The x-ms-content-sha256 header is missing.'));
+  if (sentHash !== hash) return err(denied("Request 'x-ms-content-sha256' differs from generated content hash."));
+  const host = request.headers.get('host') ?? request.url.host;
+  const presented = Buffer.from(signature, 'base64');
+  const candidates = signedTargets(request.url).map((target) => `${request.method.toUpperCase()}\n${target}\n${date};${host};${hash}`);
+  for (const { tenantId, key } of keys) {
+    const secret = Buffer.from(key, 'base64');
+    for (const stringToSign of candidates) {
+      const expected = createHmac('sha256', secret).update(stringToSign, 'utf8').digest();
+      if (expected.length === presented.length && timingSafeEqual(expected, presented)) return ok(tenantId);
+    }
+  }
+  return err(denied('The request signature does not match any access key.'));
+}
+
+/** Signs a request as the ACS SDK does; for tests and for clients written against this server. */
+export function signRequest(request: { method: string; url: URL; body: string; date: Date }, key: string): Record<string, string> {
+  const hash = contentHash(request.body);
+  const date = request.date.toUTCString();
+  const query = request.url.searchParams.toString();
+  const target = query === '' ? request.url.pathname : `${request.url.pathname}?${query}`;
+  const signature = createHmac('sha256', Buffer.from(key, 'base64'))
+    .update(`${request.method.toUpperCase()}\n${target}\n${date};${request.url.host};${hash}`, 'utf8')
+    .digest('base64');
+  return {
+    'x-ms-date': date,
+    'x-ms-content-sha256': hash,
+    authorization: `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=${signature}`,
+  };
+}

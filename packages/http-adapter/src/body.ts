@@ -1,0 +1,80 @@
+import { visit } from 'jsonc-parser';
+import { err, ok, type Result } from 'neverthrow';
+import { type AcsError, acsError, badArguments, badRequest } from './acs-errors.js';
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Reads at most `limit` bytes, so that an oversized body is refused without being held in memory. */
+export async function readBody(request: Request, limit: number): Promise<Result<string, AcsError>> {
+  const tooLarge = acsError(413, 'RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`);
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > limit) return err(tooLarge);
+  if (request.body === null) return ok('');
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return err(tooLarge);
+    }
+    chunks.push(value);
+  }
+  const bytes = Buffer.concat(chunks);
+  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  try {
+    return ok(text.decode(bytes));
+  } catch {
+    return err(badRequest('The request body is not valid UTF-8.'));
+  }
+}
+
+export function checkContentType(request: Request, accepted: readonly string[]): Result<void, AcsError> {
+  const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (accepted.includes(mediaType)) return ok(undefined);
+  return err(
+    acsError(
+      415,
+      'UnsupportedMediaType',
+      `The content type ${JSON.stringify(mediaType || '(none)')} is not supported here; send ${accepted.join(' or ')}.`,
+    ),
+  );
+}
+
+/**
+ * Strict JSON: JSON.parse for the value, and a pass of jsonc-parser's visitor to refuse duplicate keys,
+ * which JSON.parse would silently resolve to the last one (an ambiguous participant map must not be guessed at).
+ */
+export function parseJson(text: string): Result<unknown, AcsError> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    return err(badArguments([{ code: 'BadArgument', message: `The body is not valid JSON: ${(cause as Error).message}`, target: '$' }]));
+  }
+  const keys: Set<string>[] = [];
+  const paths: string[] = [];
+  let duplicate: string | null = null;
+  visit(text, {
+    onObjectBegin: (_offset, _length, _line, _column, pathSupplier) => {
+      keys.push(new Set());
+      paths.push(['$', ...pathSupplier()].join('.'));
+    },
+    onObjectEnd: () => {
+      keys.pop();
+      paths.pop();
+    },
+    onObjectProperty: (property) => {
+      const current = keys[keys.length - 1];
+      if (current === undefined || duplicate !== null) return;
+      if (current.has(property)) duplicate = `${paths[paths.length - 1]}.${property}`;
+      current.add(property);
+    },
+  });
+  if (duplicate !== null)
+    return err(badArguments([{ code: 'BadArgument', message: `The key ${duplicate} appears more than once.`, target: duplicate }]));
+  return ok(value);
+}
