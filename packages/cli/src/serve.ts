@@ -10,6 +10,8 @@ export interface ServeOptions {
   readonly host: string;
   readonly db: string;
   readonly accessKey: string;
+  /** Items per listing page when the client asks for no size (default 50). */
+  readonly pageSize?: number | undefined;
 }
 
 export const DEFAULT_TENANT = 'default';
@@ -25,7 +27,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const store = createSqliteStore({ path: options.db });
   const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
   const tenantId = parseTenantId(DEFAULT_TENANT)._unsafeUnwrap();
-  const handler = createHttpHandler({ service, store, clock: systemClock, keys: [{ tenantId, key: options.accessKey }] });
+  const handler = createHttpHandler({ service, store, clock: systemClock, keys: [{ tenantId, key: options.accessKey }], pageSize: options.pageSize });
   const server = createServer(handler.listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,0 +1,52 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createRoomService, type EventStore, parseTenantId } from '@usher/core';
+import { randomIds, systemClock } from '@usher/core/runtime';
+import { type AccessKey, createHttpHandler, signRequest } from '@usher/http-adapter';
+import { createSqliteStore } from '@usher/store-sqlite';
+import { temporaryDirectory } from '../support/stores.js';
+
+export const KEY_A = Buffer.alloc(32, 7).toString('base64');
+export const KEY_B = Buffer.alloc(32, 9).toString('base64');
+
+export interface TestServer {
+  readonly endpoint: string;
+  readonly store: EventStore;
+  connectionString(key?: string): string;
+  /** A request signed the way the ACS SDK signs it. */
+  signed(method: string, path: string, options?: { body?: string; headers?: Record<string, string>; key?: string; date?: Date }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** The real handler on a real loopback port, over a SQLite file, with two tenants' keys. */
+export async function startServer(options: { pageSize?: number } = {}): Promise<TestServer> {
+  const directory = temporaryDirectory('http');
+  const store = createSqliteStore({ path: join(directory.path, 'http.db') });
+  const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
+  const keys: AccessKey[] = [
+    { tenantId: parseTenantId('tenant-a')._unsafeUnwrap(), key: KEY_A },
+    { tenantId: parseTenantId('tenant-b')._unsafeUnwrap(), key: KEY_B },
+  ];
+  const handler = createHttpHandler({ service, store, clock: systemClock, keys, pageSize: options.pageSize });
+  const server: Server = createServer(handler.listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return {
+    endpoint,
+    store,
+    connectionString: (key = KEY_A) => `endpoint=${endpoint};accesskey=${key}`,
+    signed: (method, path, request = {}) => {
+      const url = new URL(path, endpoint);
+      const body = request.body ?? '';
+      const auth = signRequest({ method, url, body, date: request.date ?? new Date() }, request.key ?? KEY_A);
+      return fetch(url, { method, body: body === '' ? undefined : body, headers: { ...auth, ...(request.headers ?? {}) } });
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      directory.remove();
+    },
+  };
+}
