@@ -1,0 +1,101 @@
+import { contentHash, signRequest } from '@usher/http-adapter';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEY_A, KEY_B, startServer, type TestServer } from './server.js';
+
+const WRONG_KEY = Buffer.alloc(32, 1).toString('base64');
+
+describe('HMAC authentication', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server.close());
+
+  const path = '/rooms?api-version=2025-03-13';
+  async function expectDenied(response: Response, message: RegExp | string) {
+    expect(response.status).toBe(401);
+    expect(response.headers.get('x-ms-error-code')).toBe('Denied');
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('Denied');
+    if (typeof message === 'string') expect(body.error.message).toBe(message);
+    else expect(body.error.message).toMatch(message);
+  }
+
+  it('accepts a correctly signed request', async () => {
+    expect((await server.signed('GET', path)).status).toBe(200);
+  });
+
+  it('refuses a request without Authorization', async () => {
+    await expectDenied(await fetch(new URL(path, server.endpoint)), 'The Authorization header is missing.');
+  });
+
+  it('refuses a malformed Authorization header', async () => {
+    const url = new URL(path, server.endpoint);
+    const headers = signRequest({ method: 'GET', url, body: '', date: new Date() }, KEY_A);
+    for (const authorization of ['Bearer abc', 'HMAC-SHA256 Signature=abc', `${headers.authorization} extra`]) {
+      await expectDenied(await fetch(url, { headers: { ...headers, authorization } }), /Authorization header is not/);
+    }
+  });
+
+  it('refuses a signature made with another key', async () => {
+    await expectDenied(await server.signed('GET', path, { key: WRONG_KEY }), 'The request signature does not match any access key.');
+  });
+
+  it('refuses a date outside the 15-minute window, either way', async () => {
+    await expectDenied(await server.signed('GET', path, { date: new Date(Date.now() - 16 * 60_000) }), /more than 15 minutes away/);
+    await expectDenied(await server.signed('GET', path, { date: new Date(Date.now() + 16 * 60_000) }), /more than 15 minutes away/);
+    expect((await server.signed('GET', path, { date: new Date(Date.now() - 60_000) })).status).toBe(200);
+  });
+
+  it('refuses a body that does not match its signed hash', async () => {
+    const url = new URL('/rooms?api-version=2025-03-13', server.endpoint);
+    const headers = signRequest({ method: 'POST', url, body: '{"participants":{}}', date: new Date() }, KEY_A);
+    const tampered = await fetch(url, {
+      method: 'POST',
+      body: '{"participants":{},"pstnDialOutEnabled":true}',
+      headers: { ...headers, 'content-type': 'application/json' },
+    });
+    await expectDenied(tampered, "Request 'x-ms-content-sha256' differs from generated content hash.");
+    const rehashed = await fetch(url, {
+      method: 'POST',
+      body: '{"pstnDialOutEnabled":true}',
+      headers: { ...headers, 'content-type': 'application/json', 'x-ms-content-sha256': contentHash('{"pstnDialOutEnabled":true}') },
+    });
+    await expectDenied(rehashed, 'The request signature does not match any access key.');
+  });
+
+  it('refuses a signature for another path or method', async () => {
+    const url = new URL(path, server.endpoint);
+    const headers = signRequest({ method: 'GET', url: new URL('/rooms?api-version=2024-04-15', server.endpoint), body: '', date: new Date() }, KEY_A);
+    await expectDenied(await fetch(url, { headers }), 'The request signature does not match any access key.');
+    const asDelete = signRequest({ method: 'DELETE', url, body: '', date: new Date() }, KEY_A);
+    await expectDenied(await fetch(url, { headers: asDelete }), 'The request signature does not match any access key.');
+  });
+
+  it('never lets one tenant see or change another tenant’s rooms', async () => {
+    const created = await server.signed('POST', '/rooms?api-version=2025-03-13', { body: '{}', headers: { 'content-type': 'application/json' } });
+    const room = (await created.json()) as { id: string };
+    const asB = (method: string, suffix = '', body?: string) =>
+      server.signed(method, `/rooms/${room.id}${suffix}?api-version=2025-03-13`, {
+        key: KEY_B,
+        body,
+        headers: body === undefined ? {} : { 'content-type': 'application/merge-patch+json' },
+      });
+    expect((await asB('GET')).status).toBe(404);
+    expect((await asB('PATCH', '', '{"pstnDialOutEnabled":true}')).status).toBe(404);
+    expect((await asB('GET', '/participants')).status).toBe(404);
+    expect((await asB('PATCH', '/participants', '{"participants":{"8:acs:x_1":{"role":"Presenter"}}}')).status).toBe(404);
+    expect((await asB('DELETE')).status).toBe(404);
+    const listB = (await (await server.signed('GET', '/rooms?api-version=2025-03-13', { key: KEY_B })).json()) as { value: { id: string }[] };
+    expect(listB.value.map((r) => r.id)).not.toContain(room.id);
+    const still = (await (await server.signed('GET', `/rooms/${room.id}?api-version=2025-03-13`)).json()) as { pstnDialOutEnabled: boolean };
+    expect(still.pstnDialOutEnabled).toBe(false);
+  });
+
+  it('keeps /healthz and /openapi.json open', async () => {
+    expect((await fetch(new URL('/healthz', server.endpoint))).status).toBe(200);
+    const document = (await (await fetch(new URL('/openapi.json', server.endpoint))).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/rooms', '/rooms/{roomId}', '/rooms/{roomId}/participants']));
+  });
+});

@@ -1,0 +1,181 @@
+import { API_VERSIONS, signRequest } from '@usher/http-adapter';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertProperty, numRuns } from '../support/fast-check.js';
+import { KEY_A, startServer, type TestServer } from './server.js';
+
+const rawIds = fc.oneof(
+  fc.constantFrom('8:acs:r_1', '8:acs:r_2', '8:spool:x', 'wrong_mri', '', '8:acs:', '4:+14255550123'),
+  fc.string({ maxLength: 30 }),
+);
+const roles = fc.oneof(fc.constantFrom('Presenter', 'Collaborator', 'Attendee', 'Consumer', 'presenter', 'Kafka', null), fc.anything());
+const instants = fc.oneof(
+  fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }).map((date) => date.toISOString()),
+  fc.constantFrom('2024-01-04T13:46:18', 'not a date', '2024-02-30T00:00:00Z', null, 17),
+  fc.string({ maxLength: 10 }),
+);
+const participantMap = fc.dictionary(rawIds, fc.oneof(fc.constant(null), fc.record({ role: roles }, { requiredKeys: [] }), fc.anything()), {
+  maxKeys: 6,
+});
+
+const bodies: fc.Arbitrary<string | undefined> = fc.oneof(
+  fc.constant(undefined),
+  fc.constant(''),
+  fc.json({ maxDepth: 3 }),
+  fc
+    .record(
+      {
+        validFrom: instants,
+        validUntil: instants,
+        pstnDialOutEnabled: fc.oneof(fc.boolean(), fc.anything()),
+        participants: participantMap,
+        extra: fc.anything(),
+      },
+      { requiredKeys: [] },
+    )
+    .map((value) => JSON.stringify(value)),
+  fc.record({ participants: participantMap }).map((value) => JSON.stringify(value)),
+  fc.constantFrom(
+    '{"participants":{},"participants":{}}',
+    '{"a":1,"a":2}',
+    '{',
+    'null',
+    '[]',
+    '"text"',
+    '\uFEFF{}',
+    '{"participants":{"8:acs:r_1":{"role":"Presenter","role":"Consumer"}}}',
+  ),
+  fc
+    .integer({ min: 1001, max: 2000 })
+    .map((count) =>
+      JSON.stringify({ participants: Object.fromEntries(Array.from({ length: count }, (_, n) => [`8:acs:r_${n}`, { role: 'Attendee' }])) }),
+    ),
+  fc.constant(`{"pad":"${'x'.repeat(1024 * 1024)}"}`),
+  fc.string({ maxLength: 50 }),
+);
+
+describe('fuzzing the HTTP API', () => {
+  let server: TestServer;
+  let roomId = '';
+  beforeAll(async () => {
+    server = await startServer();
+    const created = await server.signed('POST', '/rooms?api-version=2025-03-13', {
+      body: '{"participants":{"8:acs:r_1":{"role":"Presenter"}}}',
+      headers: { 'content-type': 'application/json' },
+    });
+    roomId = ((await created.json()) as { id: string }).id;
+  });
+  afterAll(() => server.close());
+
+  async function logHead(): Promise<number> {
+    let head = 0;
+    for (;;) {
+      const events = (await server.store.readAll({ afterPosition: head, limit: 10_000 }))._unsafeUnwrap();
+      if (events.length === 0) return head;
+      head = events[events.length - 1]?.position ?? head;
+    }
+  }
+
+  it('answers every request with a non-5xx; every 4xx in the ACS error shape; a rejected request changes nothing', async () => {
+    const roomIds = fc.oneof(
+      fc.constant('EXISTING'),
+      fc.stringMatching(/^[0-9]{16,18}$/),
+      fc.constantFrom('123', 'invalid_id', 'non-existingroomId', '%2E%2E', 'a%20b'),
+      fc.string({ maxLength: 20 }).map(encodeURIComponent),
+    );
+    const paths = fc.oneof(
+      fc.constant('/rooms'),
+      roomIds.map((id) => `/rooms/${id}`),
+      roomIds.map((id) => `/rooms/${id}/participants`),
+      fc.constantFrom('/healthz', '/openapi.json', '/', '/rooms/', '/rooms//participants', '/nope'),
+      fc.webPath(),
+    );
+    const queries = fc.record(
+      {
+        'api-version': fc.oneof(fc.constantFrom(...API_VERSIONS), fc.constantFrom('2022-02-01', 'bogus', '')),
+        maxpagesize: fc.oneof(fc.integer({ min: -5, max: 2000 }).map(String), fc.string({ maxLength: 5 })),
+        nextLink: fc.oneof(fc.base64String({ maxLength: 20 }), fc.string({ maxLength: 10 })),
+        extra: fc.string({ maxLength: 5 }),
+      },
+      { requiredKeys: [] },
+    );
+    const request = fc.record({
+      method: fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT', 'OPTIONS'),
+      path: paths,
+      query: queries,
+      body: bodies,
+      contentType: fc.option(
+        fc.constantFrom('application/json', 'application/merge-patch+json', 'application/json; charset=utf-8', 'text/plain', 'application/xml', ''),
+        {
+          nil: undefined,
+        },
+      ),
+      headers: fc.dictionary(
+        fc.constantFrom('repeatability-request-id', 'repeatability-first-sent', 'x-custom', 'accept'),
+        fc.oneof(
+          fc.uuid().map(String),
+          fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+          fc.string({ maxLength: 10 }).filter((v) => /^[\x20-\x7e]*$/.test(v)),
+        ),
+      ),
+      signed: fc.boolean(),
+    });
+
+    const statuses = new Map<number, number>();
+    const validRawId = fc.integer({ min: 1, max: 20 }).map((n) => `8:acs:r_${n}`);
+    const validParticipants = fc.dictionary(validRawId, fc.record({ role: fc.constantFrom('Presenter', 'Collaborator', 'Attendee', 'Consumer') }), {
+      maxKeys: 4,
+    });
+    const wellFormed = fc
+      .oneof(
+        fc.record({
+          method: fc.constant('POST'),
+          path: fc.constant('/rooms'),
+          body: fc.record({ participants: validParticipants, pstnDialOutEnabled: fc.boolean() }).map((value) => JSON.stringify(value)),
+          contentType: fc.constant('application/json'),
+        }),
+        fc.record({
+          method: fc.constant('PATCH'),
+          path: fc.constant('/rooms/EXISTING/participants'),
+          body: fc
+            .dictionary(validRawId, fc.oneof(fc.constant(null), fc.record({ role: fc.constantFrom('Presenter', 'Attendee') })), { maxKeys: 4 })
+            .map((participants) => JSON.stringify({ participants })),
+          contentType: fc.constant('application/merge-patch+json'),
+        }),
+        fc.record({
+          method: fc.constantFrom('GET'),
+          path: fc.constantFrom('/rooms', '/rooms/EXISTING', '/rooms/EXISTING/participants'),
+          body: fc.constant(undefined),
+          contentType: fc.constant(undefined),
+        }),
+      )
+      .map((valid) => ({ ...valid, query: { 'api-version': '2025-03-13' }, headers: {}, signed: true }));
+
+    await assertProperty(
+      fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: request }, { weight: 1, arbitrary: wellFormed }), async (input) => {
+        const url = new URL(server.endpoint);
+        url.pathname = input.path.replaceAll('EXISTING', roomId);
+        for (const [name, value] of Object.entries(input.query)) url.searchParams.set(name, value);
+        const body = ['GET', 'DELETE', 'OPTIONS'].includes(input.method) ? undefined : input.body;
+        const headers: Record<string, string> = { ...input.headers };
+        if (input.contentType !== undefined) headers['content-type'] = input.contentType;
+        if (input.signed) Object.assign(headers, signRequest({ method: input.method, url, body: body ?? '', date: new Date() }, KEY_A));
+        const before = await logHead();
+        const response = await fetch(url, { method: input.method, body, headers });
+        const text = await response.text();
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        expect(response.status, `${input.method} ${url} -> ${text.slice(0, 300)}`).toBeLessThan(500);
+        if (response.status >= 400) {
+          const parsed = JSON.parse(text) as { error: { code: unknown; message: unknown } };
+          expect(typeof parsed.error.code).toBe('string');
+          expect(typeof parsed.error.message).toBe('string');
+          expect(response.headers.get('x-ms-error-code')).toBe(parsed.error.code);
+          expect(await logHead(), 'a rejected request wrote nothing').toBe(before);
+        }
+      }),
+      numRuns(500),
+    );
+    // The generators must get past each gate, or the property says little about what lies behind it.
+    for (const status of [200, 201, 400, 401, 404, 413, 415]) expect(statuses.get(status) ?? 0, `responses with status ${status}`).toBeGreaterThan(0);
+  });
+});
