@@ -30,8 +30,6 @@ program
   .action(async (options: { port: number; host: string; db: string; accessKey?: string }) => {
     const key = options.accessKey ?? persistedAccessKey(options.db).key;
     const server = await serve({ port: options.port, host: options.host, db: options.db, accessKey: key });
-    console.log(`usher serving ${options.db} on ${server.endpoint}`);
-    console.log(`connection string: ${server.connectionString}`);
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -47,6 +45,9 @@ program
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // Printed last: a supervisor that waits for this line may signal at once.
+    console.log(`usher serving ${options.db} on ${server.endpoint}`);
+    console.log(`connection string: ${server.connectionString}`);
   });
 
 program.parseAsync().catch((error: unknown) => {
