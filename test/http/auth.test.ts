@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { contentHash, signRequest } from '@usher/http-adapter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_A, KEY_B, startServer, type TestServer } from './server.js';
@@ -97,5 +98,6 @@ describe('HMAC authentication', () => {
     const document = (await (await fetch(new URL('/openapi.json', server.endpoint))).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toMatch(/^3\./);
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/rooms', '/rooms/{roomId}', '/rooms/{roomId}/participants']));
+    expect(await new Validator().validate(document as never)).toEqual({ valid: true });
   });
 });

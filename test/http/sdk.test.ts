@@ -207,6 +207,20 @@ describe('the official @azure/communication-rooms SDK against usher', () => {
       expect(listed).toBe(1);
     });
 
+    it('creates one room for copies of one request that race each other', async () => {
+      const slow = await startServer({ readLatencyMs: 5 });
+      const id = crypto.randomUUID();
+      const sent = new Date();
+      const headers = { 'content-type': 'application/json', 'repeatability-request-id': id, 'repeatability-first-sent': sent.toUTCString() };
+      const responses = await Promise.all(
+        Array.from({ length: 6 }, () => slow.signed('POST', '/rooms?api-version=2025-03-13', { body: '{"participants":{}}', headers })),
+      );
+      await slow.close();
+      expect(responses.map((response) => response.status)).toEqual(responses.map(() => 201));
+      const ids = new Set(await Promise.all(responses.map(async (response) => ((await response.json()) as { id: string }).id)));
+      expect(ids.size).toBe(1);
+    });
+
     it('refuses a first-sent outside the 5-minute window with 412, and bad headers with 400', async () => {
       const stale = await create(crypto.randomUUID(), new Date(Date.now() - 6 * 60_000));
       expect(stale.status).toBe(412);

@@ -5,6 +5,7 @@ import { createRoomService, type EventStore, parseTenantId } from '@usher/core';
 import { randomIds, systemClock } from '@usher/core/runtime';
 import { type AccessKey, createHttpHandler, signRequest } from '@usher/http-adapter';
 import { createSqliteStore } from '@usher/store-sqlite';
+import { ResultAsync } from 'neverthrow';
 import { temporaryDirectory } from '../support/stores.js';
 
 export const KEY_A = Buffer.alloc(32, 7).toString('base64');
@@ -19,10 +20,26 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * The real store, answering its reads a little later, as a database across a network does: lets
+ * concurrent requests interleave between their reads and their writes, which they never do on an
+ * in-process SQLite file.
+ */
+function withReadLatency(store: EventStore, ms: number): EventStore {
+  const later = <T, E>(result: ResultAsync<T, E>) =>
+    ResultAsync.fromSafePromise(new Promise((resolve) => setTimeout(resolve, ms))).andThen(() => result);
+  return {
+    ...store,
+    loadRoom: (stream) => later(store.loadRoom(stream)),
+    findByRequestId: (tenantId, requestId) => later(store.findByRequestId(tenantId, requestId)),
+  };
+}
+
 /** The real handler on a real loopback port, over a SQLite file, with two tenants' keys. */
-export async function startServer(options: { pageSize?: number } = {}): Promise<TestServer> {
+export async function startServer(options: { pageSize?: number; readLatencyMs?: number } = {}): Promise<TestServer> {
   const directory = temporaryDirectory('http');
-  const store = createSqliteStore({ path: join(directory.path, 'http.db') });
+  const sqlite = createSqliteStore({ path: join(directory.path, 'http.db') });
+  const store = options.readLatencyMs === undefined ? sqlite : withReadLatency(sqlite, options.readLatencyMs);
   const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
   const keys: AccessKey[] = [
     { tenantId: parseTenantId('tenant-a')._unsafeUnwrap(), key: KEY_A },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { getRequestListener } from '@hono/node-server';
 import {
   type Clock,
+  type CommandResult,
   type EventStore,
   fold,
   type PageRequest,
@@ -19,7 +20,7 @@ import { API_VERSIONS, isApiVersion, shapeOf, type VersionShape } from './api-ve
 import { type AccessKey, authenticate, DEFAULT_CLOCK_SKEW_MS } from './auth.js';
 import { checkContentType, DEFAULT_MAX_BODY_BYTES, parseJson, readBody } from './body.js';
 import { openApiDocument } from './openapi.js';
-import { parseRepeatability } from './repeatability.js';
+import { parseRepeatability, repeatableRoomId } from './repeatability.js';
 import { createRoomInput, updateParticipantsInput, updateRoomInput } from './requests.js';
 import { emptyResponse, errorResponse, jsonResponse } from './responses.js';
 import { type BodyValidator, createValidators } from './schemas.js';
@@ -46,6 +47,10 @@ interface RequestContext {
 }
 
 type Env = { Variables: { request: RequestContext } };
+
+interface CreatedRoom {
+  readonly room: ReturnType<typeof wireRoom>;
+}
 
 const MERGE_PATCH = ['application/merge-patch+json', 'application/json'];
 
@@ -139,33 +144,45 @@ export function createHttpHandler(options: HttpAdapterOptions) {
       .andThen((body) => createRoomInput(body, context.shape))
       .asyncAndThen((input) => {
         const repeatable = parseRepeatability(request.headers, clock.now());
-        if (repeatable.isErr()) return errAsync<{ room: ReturnType<typeof wireRoom> }, AcsError | UsherError>(repeatable.error);
+        if (repeatable.isErr()) return errAsync<CreatedRoom, AcsError | UsherError>(repeatable.error);
         const requestHash = createHash('sha256').update(context.body, 'utf8').digest('base64');
-        const fresh = () =>
-          service
-            .createRoom(context.tenantId, input, { actor: `tenant:${context.tenantId}`, requestId: repeatable.value?.requestId, requestHash })
-            .andThen((result) =>
-              result.state.status === 'active'
-                ? okAsync({ room: wireRoom(summaryOf(result.stream, result.state.room), context.shape) })
-                : errAsync(notFound()),
-            );
-        if (repeatable.value === null) return fresh();
+        const meta = { actor: `tenant:${context.tenantId}`, requestId: repeatable.value?.requestId, requestHash };
+        const answer = (result: CommandResult) =>
+          result.state.status === 'active'
+            ? okAsync<CreatedRoom, AcsError | UsherError>({ room: wireRoom(summaryOf(result.stream, result.state.room), context.shape) })
+            : errAsync<CreatedRoom, AcsError | UsherError>(notFound());
+        if (repeatable.value === null) return service.createRoom(context.tenantId, input, meta).andThen(answer);
         const requestId = repeatable.value.requestId;
-        return store.findByRequestId(context.tenantId, requestId).andThen((record) => {
-          if (record === null) return fresh();
-          const stream = { tenantId: context.tenantId, roomId: record.roomId };
-          return store.readStream(stream, { toVersion: record.toVersion }).andThen((events) => {
-            const first = events[record.fromVersion - 1];
-            if (first?.meta.requestHash !== requestHash) {
-              return errAsync({
-                ...badRequest('The request does not match the earlier request with the same Repeatability-Request-ID.'),
-                rejected: true,
-              });
-            }
-            const state = fold(events);
-            if (state.status === 'absent') return errAsync(notFound());
-            return okAsync({ room: wireRoom(summaryOf(stream, state.room), context.shape) });
+        const replay = (): ResultAsync<CreatedRoom | null, AcsError | UsherError> =>
+          store.findByRequestId(context.tenantId, requestId).andThen((record) => {
+            if (record === null) return okAsync(null);
+            const stream = { tenantId: context.tenantId, roomId: record.roomId };
+            return store.readStream(stream, { toVersion: record.toVersion }).andThen((events) => {
+              if (events[record.fromVersion - 1]?.meta.requestHash !== requestHash) {
+                return errAsync({
+                  ...badRequest('The request does not match the earlier request with the same Repeatability-Request-ID.'),
+                  rejected: true,
+                });
+              }
+              const state = fold(events);
+              if (state.status === 'absent') return errAsync(notFound());
+              return okAsync({ room: wireRoom(summaryOf(stream, state.room), context.shape) });
+            });
           });
+        // The room id follows from the request id, so that copies of one request racing each other create
+        // one room: the losers find it taken and answer with the winner's room.
+        const stream = { tenantId: context.tenantId, roomId: repeatableRoomId(context.tenantId, requestId) };
+        return replay().andThen((earlier) => {
+          if (earlier !== null) return okAsync(earlier);
+          return service
+            .execute(stream, { ...input, type: 'CreateRoom', roomId: stream.roomId }, meta)
+            .andThen(answer)
+            .orElse((error) => {
+              if (!('type' in error) || error.type !== 'RoomAlreadyExists') return errAsync(error);
+              return replay().andThen((winner) =>
+                winner !== null ? okAsync(winner) : service.createRoom(context.tenantId, input, meta).andThen(answer),
+              );
+            });
         });
       });
     const result = await created;

@@ -22,6 +22,17 @@ const paging = [
 ];
 const errors = { default: errorResponse };
 
+/** Ajv's typed schemas list `required: []`, which OpenAPI 3.0 forbids (minItems 1); the document leaves them out. */
+function withoutEmptyRequired(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutEmptyRequired);
+  if (schema === null || typeof schema !== 'object') return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key, value]) => !(key === 'required' && Array.isArray(value) && value.length === 0))
+      .map(([key, value]) => [key, withoutEmptyRequired(value)]),
+  );
+}
+
 /** OpenAPI 3.0 description of the ACS-compatible Rooms API this server answers (body schemas shared with the validators). */
 export function openApiDocument() {
   const bodies = bodySchemas(LATEST);
@@ -64,9 +75,9 @@ export function openApiDocument() {
           required: ['value'],
           properties: { value: { type: 'array', items: { $ref: '#/components/schemas/Participant' } }, nextLink: { type: 'string' } },
         },
-        CreateRoomRequest: bodies.createRoom,
-        UpdateRoomRequest: bodies.updateRoom,
-        UpdateParticipantsRequest: bodies.updateParticipants,
+        CreateRoomRequest: withoutEmptyRequired(bodies.createRoom),
+        UpdateRoomRequest: withoutEmptyRequired(bodies.updateRoom),
+        UpdateParticipantsRequest: withoutEmptyRequired(bodies.updateParticipants),
         CommunicationError: {
           type: 'object',
           required: ['code', 'message'],

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { RoomId } from '@usher/core';
 import { err, ok, type Result } from 'neverthrow';
 import { type AcsError, acsError, badRequest } from './acs-errors.js';
 
@@ -25,4 +27,10 @@ export function parseRepeatability(headers: Headers, now: Date): Result<Repeatab
     return err(rejected(acsError(412, 'PreconditionFailed', 'The Repeatability-First-Sent header is not within 5 minute window.')));
   }
   return ok({ requestId: `repeatability:${id.toLowerCase()}` });
+}
+
+/** A 17-digit, ACS-shaped room id that is a function of the tenant and the repeatable request's id. */
+export function repeatableRoomId(tenantId: string, requestId: string): RoomId {
+  const digest = createHash('sha256').update(`${tenantId}\u0000${requestId}`).digest();
+  return `99${(digest.readBigUInt64BE() % 10n ** 15n).toString().padStart(15, '0')}` as RoomId;
 }
