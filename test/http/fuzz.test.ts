@@ -126,33 +126,42 @@ describe('fuzzing the HTTP API', () => {
     const validParticipants = fc.dictionary(validRawId, fc.record({ role: fc.constantFrom('Presenter', 'Collaborator', 'Attendee', 'Consumer') }), {
       maxKeys: 4,
     });
-    const wellFormed = fc
-      .oneof(
-        fc.record({
-          method: fc.constant('POST'),
-          path: fc.constant('/rooms'),
-          body: fc.record({ participants: validParticipants, pstnDialOutEnabled: fc.boolean() }).map((value) => JSON.stringify(value)),
-          contentType: fc.constant('application/json'),
-        }),
-        fc.record({
-          method: fc.constant('PATCH'),
-          path: fc.constant('/rooms/EXISTING/participants'),
-          body: fc
-            .dictionary(validRawId, fc.oneof(fc.constant(null), fc.record({ role: fc.constantFrom('Presenter', 'Attendee') })), { maxKeys: 4 })
-            .map((participants) => JSON.stringify({ participants })),
-          contentType: fc.constant('application/merge-patch+json'),
-        }),
-        fc.record({
-          method: fc.constantFrom('GET'),
-          path: fc.constantFrom('/rooms', '/rooms/EXISTING', '/rooms/EXISTING/participants'),
-          body: fc.constant(undefined),
-          contentType: fc.constant(undefined),
-        }),
-      )
+    const wellFormed = fc.oneof(
+      fc.record({
+        method: fc.constant('POST'),
+        path: fc.constant('/rooms'),
+        body: fc.record({ participants: validParticipants, pstnDialOutEnabled: fc.boolean() }).map((value) => JSON.stringify(value)),
+        contentType: fc.constant('application/json'),
+      }),
+      fc.record({
+        method: fc.constant('PATCH'),
+        path: fc.constant('/rooms/EXISTING/participants'),
+        body: fc
+          .dictionary(validRawId, fc.oneof(fc.constant(null), fc.record({ role: fc.constantFrom('Presenter', 'Attendee') })), { maxKeys: 4 })
+          .map((participants) => JSON.stringify({ participants })),
+        contentType: fc.constant('application/merge-patch+json'),
+      }),
+      fc.record({
+        method: fc.constantFrom('GET'),
+        path: fc.constantFrom('/rooms', '/rooms/EXISTING', '/rooms/EXISTING/participants'),
+        body: fc.constant(undefined),
+        contentType: fc.constant(undefined),
+      }),
+    );
+    // Well-formed but for one thing, so that each gate (content type, size) is reached by signed requests too.
+    type Valid = { method: string; path: string; body: string | undefined; contentType: string | undefined };
+    const nearlyWellFormed = fc
+      .tuple(wellFormed as fc.Arbitrary<Valid>, fc.constantFrom('none', 'none', 'text/plain', 'no content type', 'oversized'))
+      .map(([valid, flaw]): Valid => {
+        if (flaw === 'text/plain') return { ...valid, contentType: 'text/plain' };
+        if (flaw === 'no content type') return { ...valid, contentType: undefined };
+        if (flaw === 'oversized') return { ...valid, body: `{"pad":"${'x'.repeat(1024 * 1024)}"}` };
+        return valid;
+      })
       .map((valid) => ({ ...valid, query: { 'api-version': '2025-03-13' }, headers: {}, signed: true }));
 
     await assertProperty(
-      fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: request }, { weight: 1, arbitrary: wellFormed }), async (input) => {
+      fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: request }, { weight: 2, arbitrary: nearlyWellFormed }), async (input) => {
         const url = new URL(server.endpoint);
         url.pathname = input.path.replaceAll('EXISTING', roomId);
         for (const [name, value] of Object.entries(input.query)) url.searchParams.set(name, value);
