@@ -1,0 +1,341 @@
+import {
+  type AppendResult,
+  type ConcurrencyError,
+  chain,
+  concurrencyError,
+  type EventStore,
+  type ExpectedVersion,
+  matchStoredBatch,
+  type NewEvent,
+  type ParticipantId,
+  parsePageRequest,
+  type RebuildProgress,
+  type RebuildReport,
+  type Role,
+  type RoomId,
+  type RoomState,
+  type RoomSummary,
+  type StoredEvent,
+  type StoreError,
+  type StreamKey,
+  storeFailure,
+  type TenantId,
+  toPage,
+} from '@usher/core';
+import { errAsync, ResultAsync } from 'neverthrow';
+import pg from 'pg';
+import { type MigrationReport, migrate } from './migrations.js';
+import { EMPTY_HEAD, projectionPayload, type StreamHead } from './payload.js';
+import { type EventRow, toStoredEvent } from './rows.js';
+import { APPEND, EVENTS_BY_ID } from './sql/append.js';
+import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
+import { type HeadRow, SELECT_HEAD } from './sql/heads.js';
+import { SELECT_ROSTER_PAGE } from './sql/participants.js';
+import { COUNT_EVENTS, SELECT_AFTER_POSITION } from './sql/read-all.js';
+import { SELECT_STREAM_RANGE } from './sql/read-stream.js';
+import { CLEAR_PROJECTIONS, LOCK_APPENDS, PROJECT } from './sql/rebuild.js';
+import { SELECT_REQUEST } from './sql/requests.js';
+import { type RoomSummaryRow, SELECT_ACTIVE_ROOM, SELECT_ACTIVE_ROOMS_PAGE } from './sql/rooms.js';
+
+export interface PostgresStoreOptions {
+  readonly connectionString: string;
+  /** The schema holding Usher's tables (default `usher`); create it with `migratePostgres`. */
+  readonly schema?: string | undefined;
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number | undefined;
+  /** How long to wait for a connection before the operation fails (default 5000 ms). */
+  readonly connectionTimeoutMs?: number | undefined;
+  /** Stream heads kept in this process to append in one round trip (default 1024). */
+  readonly headCacheSize?: number | undefined;
+  /** Events per query while rebuilding projections (default 10000). */
+  readonly rebuildBatchSize?: number | undefined;
+}
+
+export const DEFAULT_SCHEMA = 'usher';
+const NEWEST = Number.MAX_SAFE_INTEGER;
+const INT8 = 20;
+const STALE_HEAD_RETRIES = 3;
+
+type AppendOutcome =
+  | { status: 'ok'; positions: number[] }
+  | { status: 'duplicate' }
+  | { status: 'conflict'; actual: number }
+  | { status: 'stale'; version: number; lastHash: string | null; state: RoomState | null; createdPosition: number | null };
+
+function createPool(options: PostgresStoreOptions): pg.Pool {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    options: `-c search_path=${JSON.stringify(schema)}`,
+    // Positions are bigint in the database; they stay below 2^53 here, so they travel as numbers.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle connection that breaks must not crash the process: the next query reports the failure.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Creates the schema or brings it up to date; the explicit step before a store is used. */
+export async function migratePostgres(options: PostgresStoreOptions): Promise<MigrationReport> {
+  const pool = createPool({ ...options, poolSize: 1 });
+  try {
+    return await migrate(pool, options.schema ?? DEFAULT_SCHEMA);
+  } finally {
+    await pool.end();
+  }
+}
+
+function failure(what: string) {
+  return (cause: unknown): StoreError => storeFailure(`${what}: ${cause instanceof Error ? cause.message || cause.name : String(cause)}`, cause);
+}
+
+function toSummary(row: RoomSummaryRow): RoomSummary {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    roomId: row.room_id as RoomId,
+    createdAt: row.created_at,
+    validFrom: row.valid_from,
+    validUntil: row.valid_until,
+    pstnDialOutEnabled: row.pstn_dial_out_enabled,
+  };
+}
+
+function headOf(row: HeadRow | undefined): StreamHead {
+  if (row === undefined) return EMPTY_HEAD;
+  return { version: row.version, lastHash: row.last_hash, state: row.state as RoomState, createdPosition: row.created_position };
+}
+
+export function createPostgresStore(options: PostgresStoreOptions): EventStore {
+  const pool = createPool(options);
+  const capacity = options.headCacheSize ?? 1024;
+  const batch = options.rebuildBatchSize ?? 10_000;
+  const heads = new Map<string, StreamHead>();
+  const keyOf = (stream: StreamKey) => `${stream.tenantId}\u0000${stream.roomId}`;
+  let closed = false;
+
+  const remember = (stream: StreamKey, head: StreamHead) => {
+    if (capacity <= 0) return;
+    const key = keyOf(stream);
+    heads.delete(key);
+    heads.set(key, head);
+    if (heads.size > capacity) heads.delete(heads.keys().next().value as string);
+  };
+
+  function run<T>(what: string, body: () => Promise<T>): ResultAsync<T, StoreError> {
+    if (closed) return errAsync(storeFailure('The PostgreSQL store is closed.'));
+    return ResultAsync.fromPromise(body(), failure(what));
+  }
+
+  async function readHead(stream: StreamKey): Promise<StreamHead> {
+    const head = headOf((await pool.query<HeadRow>(SELECT_HEAD, [stream.tenantId, stream.roomId])).rows[0]);
+    if (head.version > 0) remember(stream, head);
+    return head;
+  }
+
+  class Refused {
+    constructor(readonly error: ConcurrencyError | StoreError) {}
+  }
+
+  async function appendOnce(
+    stream: StreamKey,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion,
+    head: StreamHead,
+    retries: number,
+  ): Promise<AppendResult> {
+    const chained = chain(stream, head.lastHash, head.version + 1, events);
+    const { payload, state, createdIndex } = projectionPayload(stream, head, chained);
+    const parameters = {
+      ...payload,
+      expected,
+      assumedVersion: head.version,
+      assumedHash: head.lastHash,
+      eventIds: events.map((event) => event.eventId),
+      events: chained,
+    };
+    const outcome = (await pool.query<{ outcome: AppendOutcome }>(APPEND, [JSON.stringify(parameters)])).rows[0]?.outcome;
+    switch (outcome?.status) {
+      case 'ok': {
+        const positions = outcome.positions.map(Number);
+        const stored = chained.map((event, index) => ({ ...event, position: positions[index] as number }) as StoredEvent);
+        const last = chained[chained.length - 1];
+        if (last !== undefined) {
+          const createdPosition = createdIndex === null ? head.createdPosition : (positions[createdIndex] ?? null);
+          remember(stream, { version: last.version, lastHash: last.hash, state, createdPosition });
+        }
+        return { stream, version: last?.version ?? head.version, events: stored, replayed: false };
+      }
+      case 'stale': {
+        const current: StreamHead =
+          outcome.version === 0
+            ? EMPTY_HEAD
+            : {
+                version: outcome.version,
+                lastHash: outcome.lastHash ?? '',
+                state: outcome.state ?? { status: 'absent' },
+                createdPosition: outcome.createdPosition,
+              };
+        if (current.version > 0) remember(stream, current);
+        if (retries <= 0) throw new Refused(storeFailure('The stream head kept moving while appending; retry.'));
+        return appendOnce(stream, events, expected, current, retries - 1);
+      }
+      case 'conflict':
+        throw new Refused(concurrencyError(stream, expected, outcome.actual));
+      case 'duplicate': {
+        const rows = (await pool.query<EventRow>(EVENTS_BY_ID, [events.map((event) => event.eventId)])).rows.map(toStoredEvent);
+        const byId = new Map(rows.map((event) => [event.eventId as string, event]));
+        const replay = matchStoredBatch(
+          stream,
+          events,
+          events.map((event) => byId.get(event.eventId)),
+        );
+        if (replay.isErr()) throw new Refused(replay.error);
+        const version = (await readHead(stream)).version;
+        return { stream, version, events: [...(replay.value ?? [])], replayed: true };
+      }
+      default:
+        throw new Error(`usher_append answered ${JSON.stringify(outcome)}`);
+    }
+  }
+
+  async function rebuild(onProgress?: (progress: RebuildProgress) => void): Promise<RebuildReport> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(LOCK_APPENDS);
+      const total = Number((await client.query<{ total: number }>(COUNT_EVENTS)).rows[0]?.total ?? 0);
+      await client.query(CLEAR_PROJECTIONS);
+      let processed = 0;
+      let rooms = 0;
+      for (let after = 0; ; ) {
+        const events = (await client.query<EventRow>(SELECT_AFTER_POSITION, [after, batch])).rows.map(toStoredEvent);
+        if (events.length === 0) break;
+        for (let start = 0; start < events.length; ) {
+          const first = events[start] as StoredEvent;
+          let end = start + 1;
+          while (end < events.length && events[end]?.tenantId === first.tenantId && events[end]?.roomId === first.roomId) end += 1;
+          const stream = { tenantId: first.tenantId as TenantId, roomId: first.roomId as RoomId };
+          const head = headOf((await client.query<HeadRow>(SELECT_HEAD, [stream.tenantId, stream.roomId])).rows[0]);
+          if (head.version === 0) rooms += 1;
+          const { payload } = projectionPayload(stream, head, events.slice(start, end));
+          await client.query(PROJECT, [JSON.stringify(payload), first.position - 1, head.createdPosition]);
+          start = end;
+        }
+        after = events[events.length - 1]?.position ?? after;
+        processed += events.length;
+        onProgress?.({ processed, total: Math.max(total, processed) });
+      }
+      await client.query('COMMIT');
+      return { events: processed, rooms };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      heads.clear();
+      client.release();
+    }
+  }
+
+  return {
+    append(stream, events, expected) {
+      if (closed) return errAsync(storeFailure('The PostgreSQL store is closed.'));
+      const head = heads.get(keyOf(stream)) ?? EMPTY_HEAD;
+      return ResultAsync.fromPromise(appendOnce(stream, events, expected, head, STALE_HEAD_RETRIES), (cause) =>
+        cause instanceof Refused ? cause.error : failure(`Append to room ${stream.roomId} failed`)(cause),
+      );
+    },
+
+    readStream(stream, range = {}) {
+      return run('Reading a stream failed', async () => {
+        const rows = await pool.query<EventRow>(SELECT_STREAM_RANGE, [
+          stream.tenantId,
+          stream.roomId,
+          Math.max(1, range.fromVersion ?? 1),
+          range.toVersion ?? 2_147_483_647,
+        ]);
+        return rows.rows.map(toStoredEvent);
+      });
+    },
+
+    readAll({ afterPosition, limit }) {
+      return run('Reading the log failed', async () =>
+        limit <= 0 ? [] : (await pool.query<EventRow>(SELECT_AFTER_POSITION, [Math.max(0, afterPosition), limit])).rows.map(toStoredEvent),
+      );
+    },
+
+    loadRoom(stream) {
+      return run('Loading a room failed', async () => {
+        const head = await readHead(stream);
+        return head.version === 0 ? null : { version: head.version, state: head.state };
+      });
+    },
+
+    getRoom(stream) {
+      return run('Reading a room failed', async () => {
+        const row = (await pool.query<RoomSummaryRow>(SELECT_ACTIVE_ROOM, [stream.tenantId, stream.roomId])).rows[0];
+        return row === undefined ? null : toSummary(row);
+      });
+    },
+
+    listRooms({ tenantId, ...page }) {
+      const keyset = parsePageRequest(page);
+      if (keyset.isErr()) return errAsync(keyset.error);
+      const { after, pageSize } = keyset.value;
+      return run('Listing rooms failed', async () => {
+        const rows = (await pool.query<RoomSummaryRow>(SELECT_ACTIVE_ROOMS_PAGE, [tenantId, after ?? NEWEST, pageSize + 1])).rows;
+        const { items, nextPageToken } = toPage(rows, pageSize, (row) => row.created_position);
+        return { items: items.map(toSummary), nextPageToken };
+      });
+    },
+
+    listParticipants(stream, page = {}) {
+      const keyset = parsePageRequest(page);
+      if (keyset.isErr()) return errAsync(keyset.error);
+      const { after, pageSize } = keyset.value;
+      return run('Listing participants failed', async () => {
+        const rows = (
+          await pool.query<{ participant_id: string; role: string; seq: number }>(SELECT_ROSTER_PAGE, [
+            stream.tenantId,
+            stream.roomId,
+            after ?? 0,
+            pageSize + 1,
+          ])
+        ).rows;
+        const { items, nextPageToken } = toPage(rows, pageSize, (row) => row.seq);
+        return { items: items.map((row) => ({ participantId: row.participant_id as ParticipantId, role: row.role as Role })), nextPageToken };
+      });
+    },
+
+    findByRequestId(tenantId, requestId) {
+      return run('Reading the request ledger failed', async () => {
+        const row = (
+          await pool.query<{ room_id: string; from_version: number; to_version: number; at: string }>(SELECT_REQUEST, [tenantId, requestId])
+        ).rows[0];
+        return row === undefined
+          ? null
+          : { tenantId, requestId, roomId: row.room_id as RoomId, fromVersion: row.from_version, toVersion: row.to_version, at: row.at };
+      });
+    },
+
+    checkpoints: {
+      get: (name) =>
+        run('Reading a checkpoint failed', async () => (await pool.query<{ position: number }>(SELECT_CHECKPOINT, [name])).rows[0]?.position ?? null),
+      set: (name, position) => run('Writing a checkpoint failed', async () => void (await pool.query(UPSERT_CHECKPOINT, [name, position]))),
+    },
+
+    rebuildProjections(onProgress) {
+      return run('Rebuilding projections failed', () => rebuild(onProgress));
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

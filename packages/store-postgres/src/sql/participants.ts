@@ -1,0 +1,6 @@
+export const SELECT_ROSTER_PAGE = `
+  SELECT participant_id, role, seq
+  FROM participants
+  WHERE tenant_id = $1 AND room_id = $2 AND seq > $3
+  ORDER BY seq
+  LIMIT $4`;

@@ -1,0 +1,9 @@
+import { describe } from 'vitest';
+import { postgresFactory, postgresUrl } from '../support/postgres.js';
+import { eventStoreContract } from './contract.js';
+
+const url = postgresUrl();
+
+describe.skipIf(url === null)('PostgreSQL', () => {
+  eventStoreContract(postgresFactory(url ?? ''));
+});
