@@ -18,7 +18,9 @@ interface Started {
 
 /** Starts a command (in its own process group) and waits for its connection-string line. */
 function start(command: string, args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // USHER_PG_URL (set by .ci/run for the PostgreSQL suites) would switch `usher serve` to PostgreSQL.
+  const { USHER_PG_URL: _postgres, ...inherited } = process.env;
+  const child = spawn(command, args, { cwd: ROOT, env: { ...inherited, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -88,7 +90,11 @@ describe('usher serve', () => {
       ['--access-key', 'c2hvcnQ='],
       ['--port', '70000'],
     ]) {
-      const child = spawn(process.execPath, [MAIN, 'serve', '--db', join(directory.path, 'bad.db'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const { USHER_PG_URL: _postgres, ...env } = process.env;
+      const child = spawn(process.execPath, [MAIN, 'serve', '--db', join(directory.path, 'bad.db'), ...args], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stderr.on('data', (chunk: Buffer) => {
         output += chunk.toString();

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { DEFAULT_SCHEMA, migratePostgres } from '@usher/store-postgres';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkAccessKey, persistedAccessKey } from './access-key.js';
 import { serve } from './serve.js';
@@ -18,18 +19,26 @@ const program = new Command('usher').description('Usher: an ACS Rooms-compatible
 
 program
   .command('serve')
-  .description('Serve the ACS Rooms REST API on a SQLite file')
+  .description('Serve the ACS Rooms REST API on a SQLite file, or on PostgreSQL')
   .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('PORT').default(8080).argParser(port))
   .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
   .addOption(new Option('--db <path>', 'SQLite database file').env('USHER_DB').default('./usher.db'))
   .addOption(
-    new Option('--access-key <base64>', 'access key of the connection string; without one, a key is made and kept in <db>.access-key')
+    new Option('--postgres <url>', 'serve from PostgreSQL instead of the SQLite file; every node needs the same --access-key').env('USHER_PG_URL'),
+  )
+  .addOption(
+    new Option('--access-key <base64>', 'access key of the connection string; without one (SQLite only), a key is made and kept in <db>.access-key')
       .env('USHER_ACCESS_KEY')
       .argParser(accessKey),
   )
-  .action(async (options: { port: number; host: string; db: string; accessKey?: string }) => {
+  .action(async (options: { port: number; host: string; db: string; postgres?: string; accessKey?: string }) => {
+    if (options.postgres !== undefined && options.accessKey === undefined) {
+      program.error('With --postgres, give --access-key (or USHER_ACCESS_KEY): every node serving the database must use the same key.', {
+        exitCode: 2,
+      });
+    }
     const key = options.accessKey ?? persistedAccessKey(options.db).key;
-    const server = await serve({ port: options.port, host: options.host, db: options.db, accessKey: key });
+    const server = await serve({ port: options.port, host: options.host, db: options.db, postgres: options.postgres, accessKey: key });
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -46,8 +55,22 @@ program
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
     // Printed last: a supervisor that waits for this line may signal at once.
-    console.log(`usher serving ${options.db} on ${server.endpoint}`);
+    console.log(`usher serving ${options.postgres === undefined ? options.db : 'PostgreSQL'} on ${server.endpoint}`);
     console.log(`connection string: ${server.connectionString}`);
+  });
+
+program
+  .command('migrate')
+  .description('Create or update the PostgreSQL schema (an explicit step: serving never changes the schema)')
+  .addOption(new Option('--postgres <url>', 'PostgreSQL connection URL').env('USHER_PG_URL').makeOptionMandatory())
+  .addOption(new Option('--schema <name>', 'schema to hold the tables').default(DEFAULT_SCHEMA))
+  .action(async (options: { postgres: string; schema: string }) => {
+    const report = await migratePostgres({ connectionString: options.postgres, schema: options.schema });
+    console.log(
+      report.applied.length === 0
+        ? `schema "${options.schema}" is up to date (version ${report.version})`
+        : `schema "${options.schema}" migrated to version ${report.version} (applied ${report.applied.join(', ')})`,
+    );
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -3,12 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { createRoomService, parseTenantId } from '@usher/core';
 import { randomIds, systemClock } from '@usher/core/runtime';
 import { createHttpHandler } from '@usher/http-adapter';
+import { checkPostgresSchema, createPostgresStore } from '@usher/store-postgres';
 import { createSqliteStore } from '@usher/store-sqlite';
 
 export interface ServeOptions {
   readonly port: number;
   readonly host: string;
   readonly db: string;
+  /** A PostgreSQL URL: serve from it instead of the SQLite file (several nodes may share it). */
+  readonly postgres?: string | undefined;
   readonly accessKey: string;
   /** Items per listing page when the client asks for no size (default 50). */
   readonly pageSize?: number | undefined;
@@ -22,9 +25,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the SQLite store and serves the API on it until `close()`. */
+/** Opens the store (SQLite, or PostgreSQL when given) and serves the API on it until `close()`. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
-  const store = createSqliteStore({ path: options.db });
+  if (options.postgres !== undefined) await checkPostgresSchema({ connectionString: options.postgres });
+  const store =
+    options.postgres === undefined ? createSqliteStore({ path: options.db }) : createPostgresStore({ connectionString: options.postgres });
   const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
   const tenantId = parseTenantId(DEFAULT_TENANT)._unsafeUnwrap();
   const handler = createHttpHandler({ service, store, clock: systemClock, keys: [{ tenantId, key: options.accessKey }], pageSize: options.pageSize });

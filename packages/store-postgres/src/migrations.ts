@@ -213,3 +213,13 @@ export async function migrate(pool: Pool, schema: string): Promise<MigrationRepo
     client.release();
   }
 }
+
+/** The schema version of `schema`, 0 when it has never been migrated. */
+export async function schemaVersionOf(pool: Pool, schema: string): Promise<number> {
+  const ledger = await pool.query<{ exists: boolean }>("SELECT to_regclass(format('%I.schema_migrations', $1::text)) IS NOT NULL AS exists", [
+    schema,
+  ]);
+  if (ledger.rows[0]?.exists !== true) return 0;
+  const row = await pool.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${quoteIdentifier(schema)}.schema_migrations`);
+  return row.rows[0]?.version ?? 0;
+}

@@ -24,7 +24,7 @@ import {
 } from '@usher/core';
 import { errAsync, ResultAsync } from 'neverthrow';
 import pg from 'pg';
-import { type MigrationReport, migrate } from './migrations.js';
+import { type MigrationReport, migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
 import { EMPTY_HEAD, projectionPayload, type StreamHead } from './payload.js';
 import { type EventRow, toStoredEvent } from './rows.js';
 import { APPEND, EVENTS_BY_ID } from './sql/append.js';
@@ -85,6 +85,22 @@ export async function migratePostgres(options: PostgresStoreOptions): Promise<Mi
   const pool = createPool({ ...options, poolSize: 1 });
   try {
     return await migrate(pool, options.schema ?? DEFAULT_SCHEMA);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Fails with a message naming the fix when the schema is missing or older than this build needs. */
+export async function checkPostgresSchema(options: PostgresStoreOptions): Promise<void> {
+  const pool = createPool({ ...options, poolSize: 1 });
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  try {
+    const version = await schemaVersionOf(pool, schema);
+    if (version !== SCHEMA_VERSION) {
+      throw new Error(
+        `PostgreSQL schema "${schema}" is at version ${version}, this build needs ${SCHEMA_VERSION}: run \`usher migrate --postgres <url>\` first.`,
+      );
+    }
   } finally {
     await pool.end();
   }
