@@ -21,10 +21,11 @@ let schemas = 0;
  * Each open store has a schema of its own, migrated the explicit way; the schema of a closed store is
  * emptied and used again (creating one per model-based run would cost more than the run). Dispose drops them.
  */
-export function postgresFactory(url: string): StoreFactory {
+export function postgresFactory(url: string): StoreFactory & { schemaOf(store: EventStore): string } {
   const created: string[] = [];
   const free: string[] = [];
   const opened: EventStore[] = [];
+  const schemaOfStore = new Map<EventStore, string>();
   const admin = new pg.Pool({ connectionString: url, max: 1 });
   return {
     name: 'postgres',
@@ -54,7 +55,13 @@ export function postgresFactory(url: string): StoreFactory {
         },
       };
       opened.push(wrapped);
+      schemaOfStore.set(wrapped, reusable);
       return wrapped;
+    },
+    schemaOf: (store) => {
+      const schema = schemaOfStore.get(store);
+      if (schema === undefined) throw new Error('not a store of this factory');
+      return schema;
     },
     dispose: async () => {
       await Promise.all([...opened].map((store) => store.close()));
