@@ -26,19 +26,27 @@ program
   .addOption(
     new Option('--postgres <url>', 'serve from PostgreSQL instead of the SQLite file; every node needs the same --access-key').env('USHER_PG_URL'),
   )
+  .addOption(new Option('--schema <name>', 'PostgreSQL schema holding the tables').env('USHER_PG_SCHEMA').default(DEFAULT_SCHEMA))
   .addOption(
     new Option('--access-key <base64>', 'access key of the connection string; without one (SQLite only), a key is made and kept in <db>.access-key')
       .env('USHER_ACCESS_KEY')
       .argParser(accessKey),
   )
-  .action(async (options: { port: number; host: string; db: string; postgres?: string; accessKey?: string }) => {
+  .action(async (options: { port: number; host: string; db: string; postgres?: string; schema: string; accessKey?: string }) => {
     if (options.postgres !== undefined && options.accessKey === undefined) {
       program.error('With --postgres, give --access-key (or USHER_ACCESS_KEY): every node serving the database must use the same key.', {
         exitCode: 2,
       });
     }
     const key = options.accessKey ?? persistedAccessKey(options.db).key;
-    const server = await serve({ port: options.port, host: options.host, db: options.db, postgres: options.postgres, accessKey: key });
+    const server = await serve({
+      port: options.port,
+      host: options.host,
+      db: options.db,
+      postgres: options.postgres,
+      schema: options.schema,
+      accessKey: key,
+    });
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -63,7 +71,7 @@ program
   .command('migrate')
   .description('Create or update the PostgreSQL schema (an explicit step: serving never changes the schema)')
   .addOption(new Option('--postgres <url>', 'PostgreSQL connection URL').env('USHER_PG_URL').makeOptionMandatory())
-  .addOption(new Option('--schema <name>', 'schema to hold the tables').default(DEFAULT_SCHEMA))
+  .addOption(new Option('--schema <name>', 'schema to hold the tables').env('USHER_PG_SCHEMA').default(DEFAULT_SCHEMA))
   .action(async (options: { postgres: string; schema: string }) => {
     const report = await migratePostgres({ connectionString: options.postgres, schema: options.schema });
     console.log(

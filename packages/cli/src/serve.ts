@@ -12,6 +12,8 @@ export interface ServeOptions {
   readonly db: string;
   /** A PostgreSQL URL: serve from it instead of the SQLite file (several nodes may share it). */
   readonly postgres?: string | undefined;
+  /** The PostgreSQL schema (default `usher`). */
+  readonly schema?: string | undefined;
   readonly accessKey: string;
   /** Items per listing page when the client asks for no size (default 50). */
   readonly pageSize?: number | undefined;
@@ -27,9 +29,9 @@ export interface RunningServer {
 
 /** Opens the store (SQLite, or PostgreSQL when given) and serves the API on it until `close()`. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
-  if (options.postgres !== undefined) await checkPostgresSchema({ connectionString: options.postgres });
-  const store =
-    options.postgres === undefined ? createSqliteStore({ path: options.db }) : createPostgresStore({ connectionString: options.postgres });
+  const postgres = options.postgres === undefined ? undefined : { connectionString: options.postgres, schema: options.schema };
+  if (postgres !== undefined) await checkPostgresSchema(postgres);
+  const store = postgres === undefined ? createSqliteStore({ path: options.db }) : createPostgresStore(postgres);
   const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
   const tenantId = parseTenantId(DEFAULT_TENANT)._unsafeUnwrap();
   const handler = createHttpHandler({ service, store, clock: systemClock, keys: [{ tenantId, key: options.accessKey }], pageSize: options.pageSize });
