@@ -12,7 +12,7 @@ export async function tcpProxy(targetHost: string, targetPort: number) {
 
   const listen = () =>
     new Promise<void>((resolve) => {
-      server = createServer((client) => {
+      const listening = createServer((client) => {
         const upstream = connect(targetPort, targetHost);
         for (const socket of [client, upstream]) {
           sockets.add(socket);
@@ -23,8 +23,9 @@ export async function tcpProxy(targetHost: string, targetPort: number) {
         client.on('close', () => upstream.destroy());
         upstream.on('close', () => client.destroy());
       });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server?.address() as AddressInfo).port;
+      server = listening;
+      listening.listen(port, '127.0.0.1', () => {
+        port = (listening.address() as AddressInfo).port;
         resolve();
       });
     });
