@@ -16,6 +16,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'event log, room projection, roster, request ledger, checkpoints, append function',
     sql: `
+      CREATE TABLE tenants (
+        tenant_id  text        PRIMARY KEY,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+
       CREATE TABLE events (
         position       bigint  PRIMARY KEY,
         tenant_id      text    NOT NULL,
@@ -43,8 +48,12 @@ export const MIGRATIONS: readonly Migration[] = [
         valid_from            text,
         valid_until           text,
         pstn_dial_out_enabled boolean,
-        PRIMARY KEY (tenant_id, room_id)
+        PRIMARY KEY (tenant_id, room_id),
+        FOREIGN KEY (tenant_id) REFERENCES tenants (tenant_id)
       );
+
+      -- No event without its room's row: checked at commit, because an append writes the events first.
+      ALTER TABLE events ADD FOREIGN KEY (tenant_id, room_id) REFERENCES streams (tenant_id, room_id) DEFERRABLE INITIALLY DEFERRED;
 
       CREATE INDEX streams_active_by_creation ON streams (tenant_id, created_position) WHERE status = 'active';
 
@@ -80,6 +89,8 @@ export const MIGRATIONS: readonly Migration[] = [
       DECLARE
         change jsonb;
       BEGIN
+        INSERT INTO tenants (tenant_id) VALUES (p->>'tenantId') ON CONFLICT DO NOTHING;
+
         FOR change IN SELECT * FROM jsonb_array_elements(p->'roster') LOOP
           IF change->>'kind' = 'add' THEN
             INSERT INTO participants (tenant_id, room_id, participant_id, role, seq)
