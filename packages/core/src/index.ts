@@ -1,3 +1,4 @@
+export * from './audit/index.js';
 export * from './canonical-json.js';
 export * from './commands.js';
 export * from './decide.js';

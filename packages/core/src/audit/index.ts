@@ -1,0 +1,3 @@
+export * from './describe-event.js';
+export * from './history.js';
+export * from './verify.js';

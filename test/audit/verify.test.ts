@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import { createRoomService, type StreamKey, verify } from '@usher/core';
+import { createSqliteStore } from '@usher/store-sqlite';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { commandFor, ROOMS, type TimedCommand, timedCommands } from '../support/arbitraries.js';
+import { assertProperty, numRuns } from '../support/fast-check.js';
+import { manualClock, sequentialIds, tenant } from '../support/fixtures.js';
+import { temporaryDirectory } from '../support/stores.js';
+
+describe('verify', () => {
+  const directory = temporaryDirectory('verify');
+  afterAll(() => directory.remove());
+  let files = 0;
+
+  /** A SQLite file holding the log of a random command history. */
+  async function logFile(steps: readonly TimedCommand[]): Promise<string> {
+    files += 1;
+    const path = join(directory.path, `log-${files}.db`);
+    const store = createSqliteStore({ path, synchronous: 'NORMAL' });
+    const clock = manualClock();
+    const service = createRoomService({ store, clock, ids: sequentialIds(files) });
+    for (const step of steps) {
+      if (step.kind === 'advance') clock.advance(step.ms);
+      if (step.kind !== 'command') continue;
+      await service.execute({ tenantId: tenant('audit'), roomId: ROOMS[step.room] } as StreamKey, commandFor(step, clock.now()), {
+        requestId: `r${files}`,
+      });
+    }
+    await store.close();
+    return path;
+  }
+
+  it('passes an untouched log, and names the event whose type, data or metadata had one byte changed in the SQLite file', async () => {
+    await assertProperty(
+      fc.asyncProperty(
+        timedCommands,
+        fc.nat(),
+        fc.constantFrom('type', 'data', 'meta'),
+        fc.nat(),
+        fc.integer({ min: 33, max: 126 }),
+        async (steps, pick, column, offset, replacement) => {
+          const path = await logFile(steps);
+          const untouched = createSqliteStore({ path });
+          const report = await verify(untouched);
+          await untouched.close();
+          expect(report.isOk(), JSON.stringify(report)).toBe(true);
+          const events = report._unsafeUnwrap().events;
+          if (events === 0) return;
+
+          const db = new Database(path);
+          const position = (pick % events) + 1;
+          const row = db
+            .prepare<[number], { text: string; tenant_id: string; room_id: string; version: number; event_id: string }>(
+              `SELECT ${column} AS text, tenant_id, room_id, version, event_id FROM events WHERE position = ?`,
+            )
+            .get(position);
+          if (row === undefined) throw new Error('no such event');
+          const at = offset % row.text.length;
+          const changed = String.fromCharCode(replacement === row.text.charCodeAt(at) ? (replacement === 126 ? 33 : replacement + 1) : replacement);
+          db.prepare(`UPDATE events SET ${column} = ? WHERE position = ?`).run(row.text.slice(0, at) + changed + row.text.slice(at + 1), position);
+          db.close();
+
+          const tampered = createSqliteStore({ path });
+          const failure = (await verify(tampered))._unsafeUnwrapErr();
+          await tampered.close();
+          expect(failure).toMatchObject({
+            type: 'ChainBroken',
+            tenantId: row.tenant_id,
+            roomId: row.room_id,
+            version: row.version,
+            eventId: row.event_id,
+          });
+        },
+      ),
+      numRuns(),
+    );
+  });
+
+  it('names a projection that no longer matches its events, and a hole in the log', async () => {
+    const path = join(directory.path, 'projection.db');
+    const store = createSqliteStore({ path });
+    const service = createRoomService({ store, clock: manualClock(), ids: sequentialIds(9) });
+    const room = (await service.createRoom(tenant('audit')))._unsafeUnwrap().stream;
+    (await service.createRoom(tenant('audit')))._unsafeUnwrap();
+    await store.close();
+    const db = new Database(path);
+    db.prepare("UPDATE streams SET state = json_set(state, '$.room.pstnDialOutEnabled', json('true')) WHERE room_id = ?").run(room.roomId);
+    db.close();
+    const altered = createSqliteStore({ path });
+    expect((await verify(altered))._unsafeUnwrapErr()).toMatchObject({ type: 'ProjectionMismatch', roomId: room.roomId, version: 1 });
+    await altered.close();
+
+    const holed = new Database(path);
+    holed.prepare('DELETE FROM events WHERE position = 1').run();
+    holed.close();
+    const gap = createSqliteStore({ path });
+    expect((await verify(gap))._unsafeUnwrapErr()).toMatchObject({ type: 'PositionGap', afterPosition: 0, position: 2 });
+    await gap.close();
+  });
+});
