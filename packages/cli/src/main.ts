@@ -2,6 +2,7 @@
 import { DEFAULT_SCHEMA, migratePostgres } from '@usher/store-postgres';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkAccessKey, persistedAccessKey } from './access-key.js';
+import { addAuditCommands } from './audit.js';
 import { serve } from './serve.js';
 
 function port(value: string): number {
@@ -80,6 +81,8 @@ program
         : `schema "${options.schema}" migrated to version ${report.version} (applied ${report.applied.join(', ')})`,
     );
   });
+
+addAuditCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -1,3 +1,4 @@
 export * from './describe-event.js';
 export * from './history.js';
+export * from './transfer.js';
 export * from './verify.js';

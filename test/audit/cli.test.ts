@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createRoomService } from '@usher/core';
+import { createSqliteStore } from '@usher/store-sqlite';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HOUR, manualClock, participant, sequentialIds, T0, tenant } from '../support/fixtures.js';
+import { temporaryDirectory } from '../support/stores.js';
+
+const MAIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
+const run = promisify(execFile);
+
+async function usher(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { USHER_PG_URL: _postgres, ...env } = process.env;
+  try {
+    const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('usher audit, export, import and rebuild', () => {
+  const directory = temporaryDirectory('audit-cli');
+  afterAll(() => directory.remove());
+  const db = join(directory.path, 'log.db');
+
+  it('answers who was in the room with which role at an instant, and proves the log', async () => {
+    const store = createSqliteStore({ path: db });
+    const clock = manualClock();
+    const service = createRoomService({ store, clock, ids: sequentialIds(1) });
+    const room = (
+      await service.createRoom(
+        tenant('default'),
+        { participants: [{ id: participant('alice'), role: 'Presenter' }] },
+        { actor: 'tenant:default', requestId: 'req-1' },
+      )
+    )._unsafeUnwrap().stream;
+    clock.advance(HOUR);
+    (await service.addParticipants(room, [{ id: participant('bob'), role: 'Attendee' }], { requestId: 'req-2' }))._unsafeUnwrap();
+    clock.advance(HOUR);
+    (await service.addParticipants(room, [{ id: participant('alice'), role: 'Consumer' }]))._unsafeUnwrap();
+    await store.close();
+
+    const verified = await usher('audit', 'verify', '--db', db);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/4 events in 1 rooms verified/);
+    expect(verified.stderr).toBe('');
+
+    const history = await usher('audit', 'history', room.roomId, '--db', db);
+    expect(history.stdout.trim().split('\n')).toEqual([
+      `v1  ${T0.toISOString()}  tenant:default [req-1]  room created, open ${T0.toISOString()} to ${new Date(T0.getTime() + 180 * 24 * HOUR).toISOString()}, PSTN dial-out off, expiry blockJoins`,
+      `v2  ${T0.toISOString()}  tenant:default [req-1]  ${participant('alice')} invited as Presenter`,
+      `v3  ${new Date(T0.getTime() + HOUR).toISOString()}  system [req-2]  ${participant('bob')} invited as Attendee`,
+      `v4  ${new Date(T0.getTime() + 2 * HOUR).toISOString()}  system  ${participant('alice')} changed from Presenter to Consumer`,
+    ]);
+
+    const at = await usher('audit', 'at', room.roomId, new Date(T0.getTime() + HOUR + 1).toISOString(), '--db', db, '--json');
+    const state = JSON.parse(at.stdout) as { version: number; state: { room: { roster: Record<string, string> } } };
+    expect(state.version).toBe(3);
+    expect(state.state.room.roster).toEqual({ [participant('alice')]: 'Presenter', [participant('bob')]: 'Attendee' });
+
+    const file = join(directory.path, 'log.ndjson');
+    expect((await usher('export', '--db', db, '--out', file)).code).toBe(0);
+    const copy = join(directory.path, 'copy.db');
+    const imported = await usher('import', file, '--db', copy, '--json');
+    expect(JSON.parse(imported.stdout)).toMatchObject({ ok: true, imported: 4, alreadyPresent: 0 });
+    const piped = await usher('export', '--db', copy);
+    expect(piped.stdout).toBe(readFileSync(file, 'utf8'));
+    expect(piped.stderr).toBe('');
+
+    const rebuilt = await usher('rebuild', '--db', copy, '--json');
+    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ ok: true, events: 4, rooms: 1 });
+
+    const tamper = new Database(db);
+    tamper.prepare("UPDATE events SET meta = replace(meta, 'system', 'mallory') WHERE version = 3").run();
+    tamper.close();
+    const broken = await usher('audit', 'verify', '--db', db);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(new RegExp(`tenant default, room ${room.roomId}, version 3`));
+    const refused = await usher('export', '--db', db, '--out', join(directory.path, 'tampered.ndjson'));
+    expect(refused.code).toBe(0);
+    const notImported = await usher('import', join(directory.path, 'tampered.ndjson'), '--db', join(directory.path, 'never.db'));
+    expect(notImported.code).toBe(1);
+    expect(notImported.stderr).toMatch(/refused: .*version 3/);
+  });
+});
