@@ -5,12 +5,17 @@ import {
   type CommandResult,
   type EventStore,
   fold,
+  history,
   type PageRequest,
+  parsePageRequest,
   parseRoomId,
+  parseTimestamp,
   type RoomService,
+  roomAt,
   type StreamKey,
   summaryOf,
   type TenantId,
+  toPage,
   type UsherError,
 } from '@usher/core';
 import { Hono } from 'hono';
@@ -242,6 +247,46 @@ export function createHttpHandler(options: HttpAdapterOptions) {
         service.getRoom(stream).andThen((room) => (room === null ? errAsync<never, AcsError>(notFound()) : service.listParticipants(stream, page))),
       ),
       (page) => jsonResponse(200, { value: page.items.map(wireParticipant), ...nextLink(url, context, page.nextPageToken) }),
+    );
+  });
+
+  // Usher's audit reads (not in ACS): a room's history, a page of versions at a time, and its state at an instant.
+  app.get('/rooms/:roomId/history', async (c) => {
+    const context = c.get('request');
+    const url = new URL(c.req.url);
+    const work = streamOf(context, c.req.param('roomId')).andThen((stream) =>
+      pageOf(url)
+        .andThen((page) => parsePageRequest(page).mapErr(fromUsherError))
+        .map((keyset) => ({ stream, keyset })),
+    );
+    return respond(
+      work.asyncAndThen(({ stream, keyset }) =>
+        history(store, stream, { fromVersion: (keyset.after ?? 0) + 1, limit: keyset.pageSize + 1 }).andThen((entries) =>
+          entries.length === 0 && keyset.after === null ? errAsync<never, AcsError>(notFound()) : okAsync({ entries, keyset }),
+        ),
+      ),
+      ({ entries, keyset }) => {
+        const page = toPage(entries, keyset.pageSize, (entry) => entry.version);
+        return jsonResponse(200, { value: page.items, ...nextLink(url, context, page.nextPageToken) });
+      },
+    );
+  });
+
+  app.get('/rooms/:roomId/state', async (c) => {
+    const context = c.get('request');
+    const atParameter = c.req.query('at');
+    const work = streamOf(context, c.req.param('roomId')).andThen((stream) =>
+      (atParameter === undefined ? ok(clock.now()) : parseTimestamp(atParameter, 'at').mapErr(fromUsherError)).map((at) => ({ stream, at })),
+    );
+    return respond(
+      work.asyncAndThen(({ stream, at }) =>
+        store
+          .readStream(stream, { toVersion: 1 })
+          .andThen((first) =>
+            first.length === 0 ? errAsync<never, AcsError>(notFound()) : roomAt(store, stream, at).map((state) => ({ at, ...state })),
+          ),
+      ),
+      ({ at, state, version }) => jsonResponse(200, { at: at.toISOString(), version, ...state }),
     );
   });
 

@@ -75,6 +75,35 @@ export function openApiDocument() {
           required: ['value'],
           properties: { value: { type: 'array', items: { $ref: '#/components/schemas/Participant' } }, nextLink: { type: 'string' } },
         },
+        TimelineEntry: {
+          type: 'object',
+          required: ['version', 'at', 'actor', 'requestId', 'type', 'description', 'eventId', 'hash'],
+          properties: {
+            version: { type: 'integer' },
+            at: { type: 'string', format: 'date-time' },
+            actor: { type: 'string' },
+            requestId: { type: 'string', nullable: true },
+            type: { type: 'string' },
+            description: { type: 'string' },
+            eventId: { type: 'string' },
+            hash: { type: 'string', description: 'SHA-256 of the event chained to the previous one' },
+          },
+        },
+        History: {
+          type: 'object',
+          required: ['value'],
+          properties: { value: { type: 'array', items: { $ref: '#/components/schemas/TimelineEntry' } }, nextLink: { type: 'string' } },
+        },
+        RoomStateAt: {
+          type: 'object',
+          required: ['at', 'version', 'status'],
+          properties: {
+            at: { type: 'string', format: 'date-time' },
+            version: { type: 'integer', description: 'The last event replayed; 0 when the room did not exist yet.' },
+            status: { type: 'string', enum: ['absent', 'active', 'deleted'] },
+            room: { type: 'object', description: 'Window, flags, roster (rawId → role) and call (participants, roles, muted, screen sharer).' },
+          },
+        },
         CreateRoomRequest: withoutEmptyRequired(bodies.createRoom),
         UpdateRoomRequest: withoutEmptyRequired(bodies.updateRoom),
         UpdateParticipantsRequest: withoutEmptyRequired(bodies.updateParticipants),
@@ -135,6 +164,32 @@ export function openApiDocument() {
           operationId: 'Rooms_Delete',
           parameters: [apiVersion, roomId],
           responses: { 204: { description: 'Deleted (also when it was already).' }, ...errors },
+        },
+      },
+      '/rooms/{roomId}/history': {
+        get: {
+          operationId: 'Audit_History',
+          description: 'Usher extension: the room’s events as a timeline (who did what, when, with which request id), oldest first.',
+          parameters: [apiVersion, roomId, ...paging],
+          responses: { 200: { description: 'A page of the timeline.', content: json({ $ref: '#/components/schemas/History' }) }, ...errors },
+        },
+      },
+      '/rooms/{roomId}/state': {
+        get: {
+          operationId: 'Audit_StateAt',
+          description: 'Usher extension: the room as it was at an instant, by replay of its events.',
+          parameters: [
+            apiVersion,
+            roomId,
+            {
+              name: 'at',
+              in: 'query',
+              required: false,
+              description: 'ISO-8601 instant; default now.',
+              schema: { type: 'string', format: 'date-time' },
+            },
+          ],
+          responses: { 200: { description: 'The state at that instant.', content: json({ $ref: '#/components/schemas/RoomStateAt' }) }, ...errors },
         },
       },
       '/rooms/{roomId}/participants': {
