@@ -1,4 +1,4 @@
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import type { StoreError } from '../errors.js';
 import { fold } from '../evolve.js';
 import { type ChainBreak, streamVerifier } from '../hash-chain.js';
@@ -35,12 +35,16 @@ export function verify(
   const verifiers = new Map<string, ReturnType<typeof streamVerifier>>();
   const streams: StreamKey[] = [];
 
-  const chains = (afterPosition: number, processed: number): ResultAsync<number, VerifyFailure | StoreError> =>
-    store.readAll({ afterPosition, limit: pageSize }).andThen((events) => {
-      let last = afterPosition;
-      for (const event of events) {
+  // Loops, not recursion through promise chains: nothing of a page outlives the reading of it.
+  const run = async (): Promise<Result<VerifyReport, VerifyFailure | StoreError>> => {
+    let last = 0;
+    let processed = 0;
+    for (;;) {
+      const page = await store.readAll({ afterPosition: last, limit: pageSize });
+      if (page.isErr()) return err(page.error);
+      for (const event of page.value) {
         if (event.position !== last + 1) {
-          return errAsync<number, VerifyFailure>({
+          return err({
             type: 'PositionGap',
             afterPosition: last,
             position: event.position,
@@ -56,35 +60,33 @@ export function verify(
           streams.push({ tenantId: event.tenantId as TenantId, roomId: event.roomId as RoomId });
         }
         const checked = verifier.next(event);
-        if (checked.isErr()) return errAsync<number, VerifyFailure>(checked.error);
+        if (checked.isErr()) return err(checked.error);
       }
-      const total = processed + events.length;
-      options.onProgress?.({ phase: 'chain', processed: total });
-      return events.length < pageSize ? okAsync(total) : chains(last, total);
-    });
-
-  const projections = (index: number): ResultAsync<void, VerifyFailure | StoreError> => {
-    const stream = streams[index];
-    if (stream === undefined) return okAsync(undefined);
-    return store.readStream(stream).andThen((events) =>
-      store.loadRoom(stream).andThen((loaded) => {
-        const replayed = { version: events.length, state: fold(events) };
-        if (JSON.stringify(loaded) !== JSON.stringify(replayed) && !sameJson(loaded, replayed)) {
-          return errAsync<void, VerifyFailure>({
-            type: 'ProjectionMismatch',
-            tenantId: stream.tenantId,
-            roomId: stream.roomId,
-            version: events.length,
-            message: `The stored projection of room ${stream.roomId} (tenant ${stream.tenantId}) differs from a replay of its ${events.length} events.`,
-          });
-        }
-        options.onProgress?.({ phase: 'projections', processed: index + 1 });
-        return projections(index + 1);
-      }),
-    );
+      processed += page.value.length;
+      options.onProgress?.({ phase: 'chain', processed });
+      if (page.value.length < pageSize) break;
+    }
+    for (const [index, stream] of streams.entries()) {
+      const events = await store.readStream(stream);
+      if (events.isErr()) return err(events.error);
+      const loaded = await store.loadRoom(stream);
+      if (loaded.isErr()) return err(loaded.error);
+      const replayed = { version: events.value.length, state: fold(events.value) };
+      if (!sameJson(loaded.value, replayed)) {
+        return err({
+          type: 'ProjectionMismatch',
+          tenantId: stream.tenantId,
+          roomId: stream.roomId,
+          version: events.value.length,
+          message: `The stored projection of room ${stream.roomId} (tenant ${stream.tenantId}) differs from a replay of its ${events.value.length} events.`,
+        });
+      }
+      options.onProgress?.({ phase: 'projections', processed: index + 1 });
+    }
+    return ok({ events: processed, streams: streams.length });
   };
 
-  return chains(0, 0).andThen((events) => projections(0).map(() => ({ events, streams: streams.length })));
+  return new ResultAsync(run());
 }
 
 /** Deep equality of JSON values regardless of key order (a store may hand back objects with keys reordered). */
