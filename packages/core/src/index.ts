@@ -18,3 +18,4 @@ export * from './roles.js';
 export * from './schedule.js';
 export * from './service.js';
 export * from './state.js';
+export * from './stored-rows.js';

@@ -1,13 +1,4 @@
-import { type ChainedEvent, evolve, GENESIS_HASH, type RoomState, rosterChange, type StreamKey } from '@usher/core';
-
-export interface StreamHead {
-  readonly version: number;
-  readonly lastHash: string;
-  readonly state: RoomState;
-  readonly createdPosition: number | null;
-}
-
-export const EMPTY_HEAD: StreamHead = { version: 0, lastHash: GENESIS_HASH, state: { status: 'absent' }, createdPosition: null };
+import { type ChainedEvent, evolve, rosterChange, type StreamHead, type StreamKey } from '@usher/core';
 
 /**
  * What usher_project writes for a run of consecutive events of one stream, computed here from the

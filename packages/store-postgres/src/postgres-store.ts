@@ -3,6 +3,7 @@ import {
   type ConcurrencyError,
   chain,
   concurrencyError,
+  EMPTY_HEAD,
   type EventStore,
   type ExpectedVersion,
   matchStoredBatch,
@@ -14,18 +15,20 @@ import {
   type Role,
   type RoomId,
   type RoomState,
-  type RoomSummary,
   type StoredEvent,
   type StoreError,
+  type StreamHead,
   type StreamKey,
   storeFailure,
+  streamHeadCache,
+  summaryFromRow,
   type TenantId,
   toPage,
 } from '@usher/core';
 import { errAsync, ResultAsync } from 'neverthrow';
 import pg from 'pg';
 import { type MigrationReport, migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
-import { EMPTY_HEAD, projectionPayload, type StreamHead } from './payload.js';
+import { projectionPayload } from './payload.js';
 import { type EventRow, toStoredEvent } from './rows.js';
 import { APPEND, EVENTS_BY_ID } from './sql/append.js';
 import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
@@ -110,17 +113,6 @@ function failure(what: string) {
   return (cause: unknown): StoreError => storeFailure(`${what}: ${cause instanceof Error ? cause.message || cause.name : String(cause)}`, cause);
 }
 
-function toSummary(row: RoomSummaryRow): RoomSummary {
-  return {
-    tenantId: row.tenant_id as TenantId,
-    roomId: row.room_id as RoomId,
-    createdAt: row.created_at,
-    validFrom: row.valid_from,
-    validUntil: row.valid_until,
-    pstnDialOutEnabled: row.pstn_dial_out_enabled,
-  };
-}
-
 function headOf(row: HeadRow | undefined): StreamHead {
   if (row === undefined) return EMPTY_HEAD;
   return { version: row.version, lastHash: row.last_hash, state: row.state as RoomState, createdPosition: row.created_position };
@@ -130,17 +122,9 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
   const pool = createPool(options);
   const capacity = options.headCacheSize ?? 1024;
   const batch = options.rebuildBatchSize ?? 10_000;
-  const heads = new Map<string, StreamHead>();
-  const keyOf = (stream: StreamKey) => `${stream.tenantId}\u0000${stream.roomId}`;
+  const heads = streamHeadCache(capacity);
+  const remember = heads.remember;
   let closed = false;
-
-  const remember = (stream: StreamKey, head: StreamHead) => {
-    if (capacity <= 0) return;
-    const key = keyOf(stream);
-    heads.delete(key);
-    heads.set(key, head);
-    if (heads.size > capacity) heads.delete(heads.keys().next().value as string);
-  };
 
   function run<T>(what: string, body: () => Promise<T>): ResultAsync<T, StoreError> {
     if (closed) return errAsync(storeFailure('The PostgreSQL store is closed.'));
@@ -260,7 +244,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
   return {
     append(stream, events, expected) {
       if (closed) return errAsync(storeFailure('The PostgreSQL store is closed.'));
-      const head = heads.get(keyOf(stream)) ?? EMPTY_HEAD;
+      const head = heads.get(stream) ?? EMPTY_HEAD;
       return ResultAsync.fromPromise(appendOnce(stream, events, expected, head, STALE_HEAD_RETRIES), (cause) =>
         cause instanceof Refused ? cause.error : failure(`Append to room ${stream.roomId} failed`)(cause),
       );
@@ -294,7 +278,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     getRoom(stream) {
       return run('Reading a room failed', async () => {
         const row = (await pool.query<RoomSummaryRow>(SELECT_ACTIVE_ROOM, [stream.tenantId, stream.roomId])).rows[0];
-        return row === undefined ? null : toSummary(row);
+        return row === undefined ? null : summaryFromRow(row);
       });
     },
 
@@ -305,7 +289,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       return run('Listing rooms failed', async () => {
         const rows = (await pool.query<RoomSummaryRow>(SELECT_ACTIVE_ROOMS_PAGE, [tenantId, after ?? NEWEST, pageSize + 1])).rows;
         const { items, nextPageToken } = toPage(rows, pageSize, (row) => row.created_position);
-        return { items: items.map(toSummary), nextPageToken };
+        return { items: items.map(summaryFromRow), nextPageToken };
       });
     },
 

@@ -1,6 +1,6 @@
-import type { StreamKey } from '@usher/core';
+import { EMPTY_HEAD, type StreamHead, type StreamKey, streamHeadCache } from '@usher/core';
 import type Database from 'better-sqlite3';
-import { EMPTY_HEAD, headFromRow, type StreamHead } from './projection.js';
+import { headFromRow } from './projection.js';
 import { prepareHeads } from './sql/heads.js';
 
 export const DEFAULT_HEAD_CACHE_SIZE = 1024;
@@ -12,27 +12,18 @@ export const DEFAULT_HEAD_CACHE_SIZE = 1024;
  */
 export function createHeadCache(db: Database.Database, capacity = DEFAULT_HEAD_CACHE_SIZE) {
   const sql = prepareHeads(db);
-  const heads = new Map<string, StreamHead>();
-  const keyOf = (stream: StreamKey) => `${stream.tenantId}\u0000${stream.roomId}`;
-
-  function remember(stream: StreamKey, head: StreamHead): void {
-    if (capacity <= 0) return;
-    const key = keyOf(stream);
-    heads.delete(key);
-    heads.set(key, head);
-    if (heads.size > capacity) heads.delete(heads.keys().next().value as string);
-  }
+  const heads = streamHeadCache(capacity);
 
   /** The stream's current head; within a transaction, the one that transaction sees. */
   function read(stream: StreamKey): StreamHead {
     const stored = sql.version.get(stream.tenantId, stream.roomId);
     if (stored === undefined) return EMPTY_HEAD;
-    const held = heads.get(keyOf(stream));
+    const held = heads.get(stream);
     if (held !== undefined && held.version === stored.version && held.lastHash === stored.last_hash) return held;
     const head = headFromRow(sql.full.get(stream.tenantId, stream.roomId));
-    remember(stream, head);
+    heads.remember(stream, head);
     return head;
   }
 
-  return { read, remember, clear: () => heads.clear() };
+  return { read, remember: heads.remember, clear: heads.clear };
 }

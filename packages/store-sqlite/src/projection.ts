@@ -1,17 +1,7 @@
-import { evolve, GENESIS_HASH, type RoomState, rosterChange, type StoredEvent, type StreamKey } from '@usher/core';
+import { EMPTY_HEAD, evolve, type RoomState, rosterChange, type StoredEvent, type StreamHead, type StreamKey } from '@usher/core';
 import type Database from 'better-sqlite3';
 import type { StreamHeadRow } from './sql/heads.js';
 import { prepareProject } from './sql/project.js';
-
-/** A stream's head and its folded state: what one append reads, advances and writes back. */
-export interface StreamHead {
-  readonly version: number;
-  readonly lastHash: string;
-  readonly state: RoomState;
-  readonly createdPosition: number | null;
-}
-
-export const EMPTY_HEAD: StreamHead = { version: 0, lastHash: GENESIS_HASH, state: { status: 'absent' }, createdPosition: null };
 
 export function headFromRow(row: StreamHeadRow | undefined): StreamHead {
   if (row === undefined) return EMPTY_HEAD;

@@ -3,6 +3,7 @@ import {
   type ConcurrencyError,
   chain,
   checkExpectedVersion,
+  EMPTY_HEAD,
   type EventStore,
   matchStoredBatch,
   type ParticipantId,
@@ -12,11 +13,12 @@ import {
   type RebuildReport,
   type Role,
   type RoomId,
-  type RoomSummary,
   type StoredEvent,
   type StoreError,
+  type StreamHead,
   type StreamKey,
   storeFailure,
+  summaryFromRow,
   type TenantId,
   toPage,
 } from '@usher/core';
@@ -24,7 +26,7 @@ import Database from 'better-sqlite3';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
 import { createHeadCache } from './head-cache.js';
 import { migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
-import { createProjector, EMPTY_HEAD, type StreamHead } from './projection.js';
+import { createProjector } from './projection.js';
 import { toStoredEvent } from './rows.js';
 import { prepareAppend } from './sql/append.js';
 import { prepareCheckpoints } from './sql/checkpoints.js';
@@ -33,7 +35,7 @@ import { prepareReadAll } from './sql/read-all.js';
 import { prepareReadStream } from './sql/read-stream.js';
 import { clearProjections } from './sql/rebuild.js';
 import { prepareRequests } from './sql/requests.js';
-import { prepareRooms, type RoomSummaryRow } from './sql/rooms.js';
+import { prepareRooms } from './sql/rooms.js';
 
 /** `FULL` survives power loss; `NORMAL` in WAL mode may lose the last commits on power loss, never on a crash of the process. */
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
@@ -67,17 +69,6 @@ function failure(message: string) {
 
 function isUniqueEventIdViolation(cause: unknown): boolean {
   return cause instanceof Error && 'code' in cause && cause.code === 'SQLITE_CONSTRAINT_UNIQUE' && cause.message.includes('events.event_id');
-}
-
-function toSummary(row: RoomSummaryRow): RoomSummary {
-  return {
-    tenantId: row.tenant_id as TenantId,
-    roomId: row.room_id as RoomId,
-    createdAt: row.created_at,
-    validFrom: row.valid_from,
-    validUntil: row.valid_until,
-    pstnDialOutEnabled: row.pstn_dial_out_enabled === 1,
-  };
 }
 
 /** Opens (and by default migrates) a SQLite file; throws when the file cannot be opened, as a misconfiguration. */
@@ -251,7 +242,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     getRoom(stream) {
       return run('Reading a room failed', () => {
         const row = roomsSql.get.get(stream.tenantId, stream.roomId);
-        return row === undefined ? null : toSummary(row);
+        return row === undefined ? null : summaryFromRow(row);
       });
     },
 
@@ -262,7 +253,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       return run('Listing rooms failed', () => {
         const rows = roomsSql.page.all(tenantId, after ?? NEWEST, pageSize + 1);
         const { items, nextPageToken } = toPage(rows, pageSize, (row) => row.created_position);
-        return { items: items.map(toSummary), nextPageToken };
+        return { items: items.map(summaryFromRow), nextPageToken };
       });
     },
 

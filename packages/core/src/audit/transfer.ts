@@ -46,14 +46,22 @@ export function parseExportLine(text: string, line: number): Result<ChainedEvent
   return ok(record as unknown as ChainedEvent);
 }
 
-/** Checks a whole export before anything is written: every stream's chain, in the order the lines come. */
-export async function verifyExport(lines: AsyncIterable<string>): Promise<Result<{ events: number; streams: number }, ImportLineError | ChainBreak>> {
-  const verifiers = new Map<string, ReturnType<typeof streamVerifier>>();
+/** The events of an export, numbered by line (blank lines skipped), each parsed or the reason it is not an event. */
+async function* exportEvents(lines: AsyncIterable<string>): AsyncGenerator<Result<ChainedEvent, ImportLineError>> {
   let count = 0;
   for await (const text of lines) {
     if (text.trim() === '') continue;
     count += 1;
-    const parsed = parseExportLine(text, count);
+    yield parseExportLine(text, count);
+  }
+}
+
+/** Checks a whole export before anything is written: every stream's chain, in the order the lines come. */
+export async function verifyExport(lines: AsyncIterable<string>): Promise<Result<{ events: number; streams: number }, ImportLineError | ChainBreak>> {
+  const verifiers = new Map<string, ReturnType<typeof streamVerifier>>();
+  let count = 0;
+  for await (const parsed of exportEvents(lines)) {
+    count += 1;
     if (parsed.isErr()) return err(parsed.error);
     const event = parsed.value;
     const key = `${event.tenantId}\u0000${event.roomId}`;
@@ -88,7 +96,6 @@ export async function importEvents(
   let run: ChainedEvent[] = [];
   let imported = 0;
   let skipped = 0;
-  let count = 0;
 
   const flush = (): ResultAsync<void, ImportError> => {
     const first = run[0];
@@ -123,10 +130,7 @@ export async function importEvents(
       });
   };
 
-  for await (const text of lines) {
-    if (text.trim() === '') continue;
-    count += 1;
-    const parsed = parseExportLine(text, count);
+  for await (const parsed of exportEvents(lines)) {
     if (parsed.isErr()) return err(parsed.error);
     const event = parsed.value;
     const last = run[run.length - 1];

@@ -1,0 +1,62 @@
+import type { EventMeta, StoredEvent } from './envelope.js';
+import type { RoomEvent } from './events.js';
+import type { RoomId, TenantId } from './ids.js';
+import type { RoomSummary } from './ports.js';
+
+/** An event row as the SQL stores keep it (the same column names in SQLite and PostgreSQL); `J` is how JSON columns arrive. */
+export interface EventRow<J> {
+  readonly position: number;
+  readonly tenant_id: string;
+  readonly room_id: string;
+  readonly version: number;
+  readonly event_id: string;
+  readonly type: string;
+  readonly schema_version: number;
+  readonly data: J;
+  readonly meta: J;
+  readonly prev_hash: string;
+  readonly hash: string;
+}
+
+export const EVENT_COLUMNS = 'position, tenant_id, room_id, version, event_id, type, schema_version, data, meta, prev_hash, hash';
+
+/** The log is trusted: what was appended through the core is read back as the event it was. */
+export function eventFromRow<J>(row: EventRow<J>, readJson: (value: J) => unknown): StoredEvent {
+  return {
+    position: row.position,
+    tenantId: row.tenant_id,
+    roomId: row.room_id,
+    version: row.version,
+    eventId: row.event_id,
+    ...({ type: row.type, data: readJson(row.data) } as RoomEvent),
+    schemaVersion: row.schema_version,
+    meta: readJson(row.meta) as EventMeta,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  } as StoredEvent;
+}
+
+/** A room's summary row in the SQL stores' `streams` table. */
+export interface RoomSummaryRow {
+  readonly tenant_id: string;
+  readonly room_id: string;
+  readonly created_position: number;
+  readonly created_at: string;
+  readonly valid_from: string;
+  readonly valid_until: string;
+  /** SQLite has no booleans: 0 or 1 there. */
+  readonly pstn_dial_out_enabled: boolean | number;
+}
+
+export const ROOM_SUMMARY_COLUMNS = 'tenant_id, room_id, created_position, created_at, valid_from, valid_until, pstn_dial_out_enabled';
+
+export function summaryFromRow(row: RoomSummaryRow): RoomSummary {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    roomId: row.room_id as RoomId,
+    createdAt: row.created_at,
+    validFrom: row.valid_from,
+    validUntil: row.valid_until,
+    pstnDialOutEnabled: row.pstn_dial_out_enabled === true || row.pstn_dial_out_enabled === 1,
+  };
+}
