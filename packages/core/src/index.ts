@@ -11,6 +11,7 @@ export * from './hash-chain.js';
 export * from './idempotency.js';
 export * from './ids.js';
 export * from './limits.js';
+export * from './migration.js';
 export * from './paging.js';
 export * from './ports.js';
 export * from './projection.js';

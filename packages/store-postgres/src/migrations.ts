@@ -1,10 +1,5 @@
+import { latestVersion, type Migration, type MigrationReport } from '@usher/core';
 import type { Pool } from 'pg';
-
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
 
 /**
  * Append-only. The append function takes one transaction-scoped advisory lock, so appends commit one
@@ -187,12 +182,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);
-
-export interface MigrationReport {
-  readonly applied: readonly number[];
-  readonly version: number;
-}
+export const SCHEMA_VERSION = latestVersion(MIGRATIONS);
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
 

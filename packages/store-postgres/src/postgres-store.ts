@@ -6,6 +6,7 @@ import {
   EMPTY_HEAD,
   type EventStore,
   type ExpectedVersion,
+  type MigrationReport,
   matchStoredBatch,
   type NewEvent,
   type ParticipantId,
@@ -17,6 +18,7 @@ import {
   type RoomState,
   type StoredEvent,
   type StoreError,
+  type StoreTuning,
   type StreamHead,
   type StreamKey,
   storeFailure,
@@ -27,7 +29,7 @@ import {
 } from '@usher/core';
 import { errAsync, ResultAsync } from 'neverthrow';
 import pg from 'pg';
-import { type MigrationReport, migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
+import { migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
 import { projectionPayload } from './payload.js';
 import { type EventRow, toStoredEvent } from './rows.js';
 import { APPEND, EVENTS_BY_ID } from './sql/append.js';
@@ -40,7 +42,7 @@ import { CLEAR_PROJECTIONS, LOCK_APPENDS, PROJECT } from './sql/rebuild.js';
 import { SELECT_REQUEST } from './sql/requests.js';
 import { type RoomSummaryRow, SELECT_ACTIVE_ROOM, SELECT_ACTIVE_ROOMS_PAGE } from './sql/rooms.js';
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends StoreTuning {
   readonly connectionString: string;
   /** The schema holding Usher's tables (default `usher`); create it with `migratePostgres`. */
   readonly schema?: string | undefined;
@@ -48,10 +50,6 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number | undefined;
   /** How long to wait for a connection before the operation fails (default 5000 ms). */
   readonly connectionTimeoutMs?: number | undefined;
-  /** Stream heads kept in this process to append in one round trip (default 1024). */
-  readonly headCacheSize?: number | undefined;
-  /** Events per query while rebuilding projections (default 10000). */
-  readonly rebuildBatchSize?: number | undefined;
 }
 
 export const DEFAULT_SCHEMA = 'usher';

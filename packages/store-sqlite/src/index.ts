@@ -1,2 +1,2 @@
-export { MIGRATIONS, type Migration, type MigrationReport, migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
+export { MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
 export { createSqliteStore, DEFAULT_BUSY_TIMEOUT_MS, openSqliteDatabase, type SqliteStoreOptions, type SqliteSynchronous } from './sqlite-store.js';

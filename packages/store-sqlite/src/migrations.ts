@@ -1,12 +1,6 @@
+import { latestVersion, type Migration, type MigrationReport } from '@usher/core';
 import type Database from 'better-sqlite3';
 
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-/** Append-only: a released migration is never edited, a change is a new one. */
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -73,7 +67,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS.reduce((latest, migration) => Math.max(latest, migration.version), 0);
+export const SCHEMA_VERSION = latestVersion(MIGRATIONS);
 
 const CREATE_LEDGER = `
   CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -84,11 +78,6 @@ const CREATE_LEDGER = `
 
 const APPLIED_VERSIONS = 'SELECT version FROM schema_migrations ORDER BY version';
 const RECORD_MIGRATION = 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)';
-
-export interface MigrationReport {
-  readonly applied: readonly number[];
-  readonly version: number;
-}
 
 /** Brings the schema up to date in one write transaction, so that processes starting together on a new file do not race. */
 export function migrate(db: Database.Database, at: Date = new Date()): MigrationReport {

@@ -15,6 +15,7 @@ import {
   type RoomId,
   type StoredEvent,
   type StoreError,
+  type StoreTuning,
   type StreamHead,
   type StreamKey,
   storeFailure,
@@ -40,7 +41,7 @@ import { prepareRooms } from './sql/rooms.js';
 /** `FULL` survives power loss; `NORMAL` in WAL mode may lose the last commits on power loss, never on a crash of the process. */
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
-export interface SqliteStoreOptions {
+export interface SqliteStoreOptions extends StoreTuning {
   /** A file path, or `:memory:` for a private in-process database. */
   readonly path: string;
   /** How long a writer waits for another process's write lock before failing (default 5000 ms). */
@@ -49,10 +50,6 @@ export interface SqliteStoreOptions {
   readonly synchronous?: SqliteSynchronous | undefined;
   /** Apply pending migrations on open (default true); when false, opening an outdated file fails. */
   readonly migrate?: boolean | undefined;
-  /** Stream heads kept parsed in this process (default 1024; 0 turns the cache off). */
-  readonly headCacheSize?: number | undefined;
-  /** Events per transaction while rebuilding projections (default 10000). */
-  readonly rebuildBatchSize?: number | undefined;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
