@@ -5,8 +5,10 @@ import { promisify } from 'node:util';
 import { createRoomService } from '@usher/core';
 import { createSqliteStore } from '@usher/store-sqlite';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HOUR, manualClock, participant, sequentialIds, T0, tenant } from '../support/fixtures.js';
+import { postgresUrl } from '../support/postgres.js';
 import { temporaryDirectory } from '../support/stores.js';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
@@ -86,5 +88,27 @@ describe('usher audit, export, import and rebuild', () => {
     const notImported = await usher('import', join(directory.path, 'tampered.ndjson'), '--db', join(directory.path, 'never.db'));
     expect(notImported.code).toBe(1);
     expect(notImported.stderr).toMatch(/refused: .*version 3/);
+  });
+
+  const url = postgresUrl();
+  it.skipIf(url === null)('work the same on PostgreSQL: migrate, import, verify, history, rebuild, export', async () => {
+    const schema = `usher_cli_${process.pid}`;
+    const postgres = ['--postgres', url ?? '', '--schema', schema];
+    try {
+      expect((await usher('migrate', ...postgres)).stdout).toMatch(/migrated to version 1/);
+      const file = join(directory.path, 'log.ndjson');
+      const imported = await usher('import', file, ...postgres, '--json');
+      expect(JSON.parse(imported.stdout)).toMatchObject({ ok: true, imported: 4 });
+      expect(JSON.parse((await usher('audit', 'verify', ...postgres, '--json')).stdout)).toMatchObject({ ok: true, events: 4, streams: 1 });
+      const roomId = (JSON.parse(readFileSync(file, 'utf8').split('\n')[0] ?? '{}') as { roomId: string }).roomId;
+      expect((await usher('audit', 'history', roomId, ...postgres)).stdout.trim().split('\n')).toHaveLength(4);
+      expect(JSON.parse((await usher('rebuild', ...postgres, '--json')).stdout)).toMatchObject({ ok: true, events: 4, rooms: 1 });
+      expect((await usher('export', ...postgres)).stdout).toBe(readFileSync(file, 'utf8'));
+    } finally {
+      const admin = new pg.Client({ connectionString: url ?? '' });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.end();
+    }
   });
 });
