@@ -42,9 +42,12 @@ describe('the official @azure/communication-rooms SDK against usher', () => {
     const later = new Date(validUntil.getTime() + DAY);
     const updated = await client.updateRoom(room.id, { validUntil: later, pstnDialOutEnabled: false });
     expect(updated).toEqual({ ...room, validUntil: later, pstnDialOutEnabled: false });
+    expect(await client.updateRoom(room.id)).toEqual(updated);
     await client.deleteRoom(room.id);
     await client.deleteRoom(room.id);
     expect((await failure(client.getRoom(room.id))).statusCode).toBe(404);
+    const listing = client.listParticipants(room.id)[Symbol.asyncIterator]();
+    expect((await failure(listing.next())).statusCode).toBe(404);
   });
 
   it('applies the defaults: now, now + 180 days, no dial-out', async () => {
