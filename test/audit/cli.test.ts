@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createRoomService } from '@usher/core';
+import { createRoomService, type StreamKey } from '@usher/core';
 import { createSqliteStore } from '@usher/store-sqlite';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR, manualClock, participant, sequentialIds, T0, tenant } from '../support/fixtures.js';
 import { postgresUrl } from '../support/postgres.js';
 import { temporaryDirectory } from '../support/stores.js';
@@ -30,11 +30,15 @@ describe('usher audit, export, import and rebuild', () => {
   afterAll(() => directory.remove());
   const db = join(directory.path, 'log.db');
 
-  it('answers who was in the room with which role at an instant, and proves the log', async () => {
+  const file = join(directory.path, 'log.ndjson');
+  let room: StreamKey;
+
+  /** A small log on SQLite, and its export: what both tests below start from. */
+  beforeAll(async () => {
     const store = createSqliteStore({ path: db });
     const clock = manualClock();
     const service = createRoomService({ store, clock, ids: sequentialIds(1) });
-    const room = (
+    room = (
       await service.createRoom(
         tenant('default'),
         { participants: [{ id: participant('alice'), role: 'Presenter' }] },
@@ -46,7 +50,10 @@ describe('usher audit, export, import and rebuild', () => {
     clock.advance(HOUR);
     (await service.addParticipants(room, [{ id: participant('alice'), role: 'Consumer' }]))._unsafeUnwrap();
     await store.close();
+    expect((await usher('export', '--db', db, '--out', file)).code).toBe(0);
+  });
 
+  it('answers who was in the room with which role at an instant, and proves the log', async () => {
     const verified = await usher('audit', 'verify', '--db', db);
     expect(verified.code).toBe(0);
     expect(verified.stdout).toMatch(/4 events in 1 rooms verified/);
@@ -65,8 +72,6 @@ describe('usher audit, export, import and rebuild', () => {
     expect(state.version).toBe(3);
     expect(state.state.room.roster).toEqual({ [participant('alice')]: 'Presenter', [participant('bob')]: 'Attendee' });
 
-    const file = join(directory.path, 'log.ndjson');
-    expect((await usher('export', '--db', db, '--out', file)).code).toBe(0);
     const copy = join(directory.path, 'copy.db');
     const imported = await usher('import', file, '--db', copy, '--json');
     expect(JSON.parse(imported.stdout)).toMatchObject({ ok: true, imported: 4, alreadyPresent: 0 });
@@ -96,11 +101,10 @@ describe('usher audit, export, import and rebuild', () => {
     const postgres = ['--postgres', url ?? '', '--schema', schema];
     try {
       expect((await usher('migrate', ...postgres)).stdout).toMatch(/migrated to version 1/);
-      const file = join(directory.path, 'log.ndjson');
       const imported = await usher('import', file, ...postgres, '--json');
       expect(JSON.parse(imported.stdout)).toMatchObject({ ok: true, imported: 4 });
       expect(JSON.parse((await usher('audit', 'verify', ...postgres, '--json')).stdout)).toMatchObject({ ok: true, events: 4, streams: 1 });
-      const roomId = (JSON.parse(readFileSync(file, 'utf8').split('\n')[0] ?? '{}') as { roomId: string }).roomId;
+      const roomId = room.roomId;
       expect((await usher('audit', 'history', roomId, ...postgres)).stdout.trim().split('\n')).toHaveLength(4);
       expect(JSON.parse((await usher('rebuild', ...postgres, '--json')).stdout)).toMatchObject({ ok: true, events: 4, rooms: 1 });
       expect((await usher('export', ...postgres)).stdout).toBe(readFileSync(file, 'utf8'));

@@ -98,6 +98,10 @@ export function eventStoreContract(factory: StoreFactory): void {
         } else {
           expect(result._unsafeUnwrapErr()).toMatchObject({ type: 'Concurrency', expected, actual: existing, stream: room });
           expect((await store.readStream(room))._unsafeUnwrap()).toHaveLength(existing);
+          if (existing === 0) {
+            expect((await store.loadRoom(room))._unsafeUnwrap()).toBeNull();
+            expect((await store.rebuildProjections())._unsafeUnwrap().rooms).toBe(0);
+          }
         }
       });
 

@@ -7,7 +7,3 @@ export function checkExpectedVersion(stream: StreamKey, expected: ExpectedVersio
   const satisfied = expected === 'any' || (expected === 'noStream' && actual === 0) || (expected === 'exists' && actual > 0) || expected === actual;
   return satisfied ? ok(undefined) : err(concurrencyError(stream, expected, actual));
 }
-
-export function isExpectedVersion(value: unknown): value is ExpectedVersion {
-  return value === 'any' || value === 'noStream' || value === 'exists' || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
-}

@@ -172,7 +172,8 @@ export function createMemoryStore(): EventStore {
   const store: EventStore = {
     append(stream, events, expected: ExpectedVersion) {
       if (closed) return errAsync(storeFailure('The memory store is closed.'));
-      const record = streamRecord(stream);
+      // Read without creating: a refused append must leave no trace, not even an empty stream record.
+      const version = streams.get(keyOf(stream))?.positions.length ?? 0;
       const replay = matchStoredBatch(
         stream,
         events,
@@ -182,9 +183,11 @@ export function createMemoryStore(): EventStore {
         }),
       );
       if (replay.isErr()) return errAsync(replay.error);
-      if (replay.value !== null) return okAsync({ stream, version: record.positions.length, events: persisted([...replay.value]), replayed: true });
-      const checked = checkExpectedVersion(stream, expected, record.positions.length);
+      if (replay.value !== null) return okAsync({ stream, version, events: persisted([...replay.value]), replayed: true });
+      const checked = checkExpectedVersion(stream, expected, version);
       if (checked.isErr()) return errAsync(checked.error);
+      if (events.length === 0) return okAsync({ stream, version, events: [], replayed: false });
+      const record = streamRecord(stream);
       const chained = chain(stream, record.lastHash, record.positions.length + 1, events);
       const firstPosition = log.length + 1;
       const stored = chained.map((event, index): StoredEvent => persisted({ ...event, position: firstPosition + index }));
@@ -269,7 +272,7 @@ export function createMemoryStore(): EventStore {
           recordRequest(event);
           if ((index + 1) % 10_000 === 0 || index === log.length - 1) onProgress?.({ processed: index + 1, total: log.length });
         });
-        return { events: log.length, rooms: [...streams.values()].filter((record) => record.positions.length > 0).length };
+        return { events: log.length, rooms: streams.size };
       });
     },
 
