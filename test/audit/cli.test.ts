@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR, manualClock, participant, sequentialIds, T0, tenant } from '../support/fixtures.js';
 import { postgresUrl } from '../support/postgres.js';
+import { okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
@@ -39,16 +40,18 @@ describe('usher audit, export, import and rebuild', () => {
     const clock = manualClock();
     const service = createRoomService({ store, clock, ids: sequentialIds(1) });
     room = (
-      await service.createRoom(
-        tenant('default'),
-        { participants: [{ id: participant('alice'), role: 'Presenter' }] },
-        { actor: 'tenant:default', requestId: 'req-1' },
+      await okValue(
+        service.createRoom(
+          tenant('default'),
+          { participants: [{ id: participant('alice'), role: 'Presenter' }] },
+          { actor: 'tenant:default', requestId: 'req-1' },
+        ),
       )
-    )._unsafeUnwrap().stream;
+    ).stream;
     clock.advance(HOUR);
-    (await service.addParticipants(room, [{ id: participant('bob'), role: 'Attendee' }], { requestId: 'req-2' }))._unsafeUnwrap();
+    await okValue(service.addParticipants(room, [{ id: participant('bob'), role: 'Attendee' }], { requestId: 'req-2' }));
     clock.advance(HOUR);
-    (await service.addParticipants(room, [{ id: participant('alice'), role: 'Consumer' }]))._unsafeUnwrap();
+    await okValue(service.addParticipants(room, [{ id: participant('alice'), role: 'Consumer' }]));
     await store.close();
     expect((await usher('export', '--db', db, '--out', file)).code).toBe(0);
   });

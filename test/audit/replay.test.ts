@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { commandFor, ROOMS, timedCommands } from '../support/arbitraries.js';
 import { assertProperty, numRuns } from '../support/fast-check.js';
 import { manualClock, sequentialIds, tenant } from '../support/fixtures.js';
+import { okValue } from '../support/results.js';
 import { sqliteFactory } from '../support/stores.js';
 
 describe('roomAt and history', () => {
@@ -25,20 +26,19 @@ describe('roomAt and history', () => {
         }
         for (const roomId of ROOMS) {
           const stream = { tenantId, roomId } as StreamKey;
-          const events = (await store.readStream(stream))._unsafeUnwrap();
+          const events = await okValue(store.readStream(stream));
           let state: RoomState = { status: 'absent' };
           for (const [index, event] of events.entries()) {
             state = evolve(state, event);
             const next = events[index + 1];
             // Events of one command share their instant: the state at that instant is after the last of them.
             if (next !== undefined && next.meta.at === event.meta.at) continue;
-            const at = (await roomAt(store, stream, new Date(event.meta.at), 7))._unsafeUnwrap();
+            const at = await okValue(roomAt(store, stream, new Date(event.meta.at), 7));
             expect(at).toEqual({ state, version: event.version });
           }
           const before = events[0] === undefined ? undefined : new Date(Date.parse(events[0].meta.at) - 1);
-          if (before !== undefined)
-            expect((await roomAt(store, stream, before))._unsafeUnwrap()).toEqual({ state: { status: 'absent' }, version: 0 });
-          const timeline = (await history(store, stream))._unsafeUnwrap();
+          if (before !== undefined) expect(await okValue(roomAt(store, stream, before))).toEqual({ state: { status: 'absent' }, version: 0 });
+          const timeline = await okValue(history(store, stream));
           expect(timeline.map((entry) => [entry.version, entry.type, entry.at, entry.eventId])).toEqual(
             events.map((event) => [event.version, event.type, event.meta.at, event.eventId]),
           );

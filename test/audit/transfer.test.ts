@@ -2,6 +2,7 @@ import { createRoomService, type EventStore, exportLog, importEvents, type Strea
 import { afterAll, describe, expect, it } from 'vitest';
 import { DAY, HOUR, manualClock, participant, sequentialIds, tenant } from '../support/fixtures.js';
 import { postgresFactory, postgresUrl } from '../support/postgres.js';
+import { errValue, okValue } from '../support/results.js';
 import { memoryFactory, type StoreFactory, sqliteFactory } from '../support/stores.js';
 
 async function* each(lines: readonly string[]): AsyncGenerator<string> {
@@ -10,7 +11,7 @@ async function* each(lines: readonly string[]): AsyncGenerator<string> {
 
 async function exported(store: EventStore): Promise<string[]> {
   const lines: string[] = [];
-  (await exportLog(store, (line) => void lines.push(line), 7))._unsafeUnwrap();
+  await okValue(exportLog(store, (line) => void lines.push(line), 7));
   return lines;
 }
 
@@ -20,16 +21,18 @@ async function seed(store: EventStore): Promise<StreamKey[]> {
   const streams: StreamKey[] = [];
   for (let n = 0; n < 4; n += 1) {
     const room = (
-      await service.createRoom(tenant(`t${n % 2}`), {
-        validUntil: new Date(clock.now().getTime() + DAY),
-        participants: [{ id: participant(n), role: 'Presenter' }],
-      })
-    )._unsafeUnwrap().stream;
+      await okValue(
+        service.createRoom(tenant(`t${n % 2}`), {
+          validUntil: new Date(clock.now().getTime() + DAY),
+          participants: [{ id: participant(n), role: 'Presenter' }],
+        }),
+      )
+    ).stream;
     streams.push(room);
-    (await service.addParticipants(room, [{ id: participant(`a${n}`), role: 'Collaborator' }], { requestId: `r${n}` }))._unsafeUnwrap();
-    (await service.joinCall(room, participant(n)))._unsafeUnwrap();
+    await okValue(service.addParticipants(room, [{ id: participant(`a${n}`), role: 'Collaborator' }], { requestId: `r${n}` }));
+    await okValue(service.joinCall(room, participant(n)));
     clock.advance(HOUR);
-    (await service.removeParticipants(room, [participant(n)]))._unsafeUnwrap();
+    await okValue(service.removeParticipants(room, [participant(n)]));
   }
   return streams;
 }
@@ -48,17 +51,17 @@ describe('export and import across stores', () => {
     const streams = await seed(source);
     const reference = await exported(source);
     expect(reference.length).toBeGreaterThan(10);
-    expect((await verifyExport(each(reference)))._unsafeUnwrap()).toEqual({ events: reference.length, streams: streams.length });
+    expect(await okValue(verifyExport(each(reference)))).toEqual({ events: reference.length, streams: streams.length });
     for (const target of made) {
       const store = await target.open();
-      expect((await importEvents(store, each(reference), { batchSize: 3 }))._unsafeUnwrap()).toEqual({ events: reference.length, skipped: 0 });
+      expect(await okValue(importEvents(store, each(reference), { batchSize: 3 }))).toEqual({ events: reference.length, skipped: 0 });
       expect(await exported(store)).toEqual(reference);
       for (const stream of streams) {
-        expect((await store.loadRoom(stream))._unsafeUnwrap()).toEqual((await source.loadRoom(stream))._unsafeUnwrap());
+        expect(await okValue(store.loadRoom(stream))).toEqual(await okValue(source.loadRoom(stream)));
       }
       // Round trip: what this store exports imports into the next one unchanged.
       const again = await (made[(made.indexOf(target) + 1) % made.length] as StoreFactory).open();
-      (await importEvents(again, each(await exported(store))))._unsafeUnwrap();
+      await okValue(importEvents(again, each(await exported(store))));
       expect(await exported(again)).toEqual(reference);
     }
   });
@@ -70,12 +73,12 @@ describe('export and import across stores', () => {
     const victim = JSON.parse(lines[5] ?? '{}') as { meta: { actor: string }; eventId: string; version: number };
     victim.meta.actor = 'mallory';
     const tampered = [...lines.slice(0, 5), JSON.stringify(victim), ...lines.slice(6)];
-    expect((await verifyExport(each(tampered)))._unsafeUnwrapErr()).toMatchObject({
+    expect(await errValue(verifyExport(each(tampered)))).toMatchObject({
       type: 'ChainBroken',
       eventId: victim.eventId,
       version: victim.version,
     });
-    expect((await verifyExport(each(['{"not":"an event"}'])))._unsafeUnwrapErr()).toMatchObject({ type: 'InvalidExportLine', line: 1 });
+    expect(await errValue(verifyExport(each(['{"not":"an event"}'])))).toMatchObject({ type: 'InvalidExportLine', line: 1 });
   });
 
   it('resumes an interrupted import', async () => {
@@ -84,8 +87,8 @@ describe('export and import across stores', () => {
     const lines = await exported(source);
     const target = await (made[1] as StoreFactory).open();
     const cut = Math.floor(lines.length / 2);
-    (await importEvents(target, each(lines.slice(0, cut)), { batchSize: 3 }))._unsafeUnwrap();
-    const resumed = (await importEvents(target, each(lines), { batchSize: 3 }))._unsafeUnwrap();
+    await okValue(importEvents(target, each(lines.slice(0, cut)), { batchSize: 3 }));
+    const resumed = await okValue(importEvents(target, each(lines), { batchSize: 3 }));
     expect(resumed.events + resumed.skipped).toBe(lines.length);
     expect(resumed.skipped).toBeGreaterThan(0);
     expect(await exported(target)).toEqual(lines);

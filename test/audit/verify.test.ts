@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { commandFor, ROOMS, type TimedCommand, timedCommands } from '../support/arbitraries.js';
 import { assertProperty, numRuns } from '../support/fast-check.js';
 import { manualClock, sequentialIds, tenant } from '../support/fixtures.js';
+import { errValue, okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
 
 describe('verify', () => {
@@ -63,7 +64,7 @@ describe('verify', () => {
           db.close();
 
           const tampered = createSqliteStore({ path });
-          const failure = (await verify(tampered))._unsafeUnwrapErr();
+          const failure = await errValue(verify(tampered));
           await tampered.close();
           expect(failure).toMatchObject({
             type: 'ChainBroken',
@@ -82,21 +83,21 @@ describe('verify', () => {
     const path = join(directory.path, 'projection.db');
     const store = createSqliteStore({ path });
     const service = createRoomService({ store, clock: manualClock(), ids: sequentialIds(9) });
-    const room = (await service.createRoom(tenant('audit')))._unsafeUnwrap().stream;
-    (await service.createRoom(tenant('audit')))._unsafeUnwrap();
+    const room = (await okValue(service.createRoom(tenant('audit')))).stream;
+    await okValue(service.createRoom(tenant('audit')));
     await store.close();
     const db = new Database(path);
     db.prepare("UPDATE streams SET state = json_set(state, '$.room.pstnDialOutEnabled', json('true')) WHERE room_id = ?").run(room.roomId);
     db.close();
     const altered = createSqliteStore({ path });
-    expect((await verify(altered))._unsafeUnwrapErr()).toMatchObject({ type: 'ProjectionMismatch', roomId: room.roomId, version: 1 });
+    expect(await errValue(verify(altered))).toMatchObject({ type: 'ProjectionMismatch', roomId: room.roomId, version: 1 });
     await altered.close();
 
     const holed = new Database(path);
     holed.prepare('DELETE FROM events WHERE position = 1').run();
     holed.close();
     const gap = createSqliteStore({ path });
-    expect((await verify(gap))._unsafeUnwrapErr()).toMatchObject({ type: 'PositionGap', afterPosition: 0, position: 2 });
+    expect(await errValue(verify(gap))).toMatchObject({ type: 'PositionGap', afterPosition: 0, position: 2 });
     await gap.close();
   });
 });

@@ -23,7 +23,7 @@ describe.skipIf(url === null)('a node whose PostgreSQL goes away', () => {
     viaProxy.port = String(proxy.port);
     const store = createPostgresStore({ connectionString: viaProxy.toString(), schema, poolSize: 2, connectionTimeoutMs: 1000 });
     const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
-    const handler = createHttpHandler({ service, store, clock: systemClock, keys: [{ tenantId: parseTenantId('t')._unsafeUnwrap(), key: KEY_A }] });
+    const handler = createHttpHandler({ service, clock: systemClock, keys: [{ tenantId: parseTenantId('t')._unsafeUnwrap(), key: KEY_A }] });
     const server = createServer(handler.listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

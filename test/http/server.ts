@@ -45,7 +45,7 @@ export async function startServer(options: { pageSize?: number; readLatencyMs?: 
     { tenantId: parseTenantId('tenant-a')._unsafeUnwrap(), key: KEY_A },
     { tenantId: parseTenantId('tenant-b')._unsafeUnwrap(), key: KEY_B },
   ];
-  const handler = createHttpHandler({ service, store, clock: systemClock, keys, pageSize: options.pageSize });
+  const handler = createHttpHandler({ service, clock: systemClock, keys, pageSize: options.pageSize });
   const server: Server = createServer(handler.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { commandFor, ROOMS, timedCommands } from '../support/arbitraries.js';
 import { assertProperty } from '../support/fast-check.js';
 import { manualClock, sequentialIds, tenant } from '../support/fixtures.js';
+import { okValue } from '../support/results.js';
 import { storeFactories } from '../support/stores.js';
 
 const limits: Limits = { ...DEFAULT_LIMITS, maxRosterSize: 4, maxParticipantsPerRequest: 3, maxCallSize: 2 };
@@ -43,7 +44,7 @@ for (const factory of storeFactories()) {
       let logHead = 0;
       const tail = async (): Promise<number> => {
         for (;;) {
-          const events = (await opened.readAll({ afterPosition: logHead, limit: 1000 }))._unsafeUnwrap();
+          const events = await okValue(opened.readAll({ afterPosition: logHead, limit: 1000 }));
           if (events.length === 0) return logHead;
           logHead = events[events.length - 1]?.position ?? logHead;
         }
@@ -71,8 +72,8 @@ for (const factory of storeFactories()) {
             const logBefore = await tail();
             const command = commandFor(step, clock.now());
             const result = await service.execute(stream, command);
-            const after = (await opened.loadRoom(stream))._unsafeUnwrap();
-            const history = (await opened.readStream(stream))._unsafeUnwrap();
+            const after = await okValue(opened.loadRoom(stream));
+            const history = await okValue(opened.readStream(stream));
 
             count(result.isErr() ? result.error.type : result.value.events.length === 0 ? `${command.type}:noop` : `${command.type}:ok`);
             // A rejected command appends nothing.

@@ -13,6 +13,7 @@ import {
 } from '@usher/core';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { HOUR, manualClock, participant, sequentialIds, stream, T0 } from '../support/fixtures.js';
+import { errValue, okValue } from '../support/results.js';
 import type { StoreFactory } from '../support/stores.js';
 
 const newIds = sequentialIds(900);
@@ -41,15 +42,15 @@ async function allPages<T>(fetch: (token: string | undefined) => Promise<{ items
 }
 
 export async function allRooms(store: EventStore, tenantId: StreamKey['tenantId'], pageSize: number): Promise<RoomSummary[]> {
-  return allPages(async (pageToken) => (await store.listRooms({ tenantId, pageToken, pageSize }))._unsafeUnwrap());
+  return allPages(async (pageToken) => await okValue(store.listRooms({ tenantId, pageToken, pageSize })));
 }
 
 export async function allParticipants(store: EventStore, key: StreamKey, pageSize: number): Promise<ParticipantRecord[]> {
-  return allPages(async (pageToken) => (await store.listParticipants(key, { pageToken, pageSize }))._unsafeUnwrap());
+  return allPages(async (pageToken) => await okValue(store.listParticipants(key, { pageToken, pageSize })));
 }
 
 export async function wholeLog(store: EventStore): Promise<StoredEvent[]> {
-  return (await store.readAll({ afterPosition: 0, limit: 1_000_000 }))._unsafeUnwrap();
+  return await okValue(store.readAll({ afterPosition: 0, limit: 1_000_000 }));
 }
 
 /** The EventStore contract of design §4; every store runs exactly this suite. */
@@ -65,13 +66,13 @@ export function eventStoreContract(factory: StoreFactory): void {
 
     describe('append', () => {
       it('numbers a new stream 1..n, chains hashes from genesis and assigns increasing positions', async () => {
-        const appended = (await store.append(room, [addedEvent(1), addedEvent(2)], 'noStream'))._unsafeUnwrap();
+        const appended = await okValue(store.append(room, [addedEvent(1), addedEvent(2)], 'noStream'));
         expect(appended.version).toBe(2);
         expect(appended.replayed).toBe(false);
         expect(appended.events.map((event) => event.version)).toEqual([1, 2]);
         expect(appended.events[0]?.prevHash).toBe(GENESIS_HASH);
         expect(verifyStream(appended.events).isOk()).toBe(true);
-        const more = (await store.append(room, [addedEvent(3)], 2))._unsafeUnwrap();
+        const more = await okValue(store.append(room, [addedEvent(3)], 2));
         expect(more.events[0]?.prevHash).toBe(appended.events[1]?.hash);
         const log = await wholeLog(store);
         expect(log.map((event) => event.position)).toEqual([1, 2, 3]);
@@ -91,32 +92,32 @@ export function eventStoreContract(factory: StoreFactory): void {
         ['version 0 on a new stream', 0, 0, true],
       ];
       it.each(cases)('enforces %s', async (_, expected, existing, accepted) => {
-        if (existing > 0) (await store.append(room, [addedEvent('a'), addedEvent('b')], 'noStream'))._unsafeUnwrap();
+        if (existing > 0) await okValue(store.append(room, [addedEvent('a'), addedEvent('b')], 'noStream'));
         const result = await store.append(room, [addedEvent('c')], expected);
         if (accepted) {
           expect(result._unsafeUnwrap().version).toBe(existing + 1);
         } else {
           expect(result._unsafeUnwrapErr()).toMatchObject({ type: 'Concurrency', expected, actual: existing, stream: room });
-          expect((await store.readStream(room))._unsafeUnwrap()).toHaveLength(existing);
+          expect(await okValue(store.readStream(room))).toHaveLength(existing);
           if (existing === 0) {
-            expect((await store.loadRoom(room))._unsafeUnwrap()).toBeNull();
-            expect((await store.rebuildProjections())._unsafeUnwrap().rooms).toBe(0);
+            expect(await okValue(store.loadRoom(room))).toBeNull();
+            expect((await okValue(store.rebuildProjections())).rooms).toBe(0);
           }
         }
       });
 
       it('answers a re-append of the same batch with the original events and writes nothing', async () => {
         const batch = [addedEvent(1, 'req-1'), addedEvent(2, 'req-1')];
-        const first = (await store.append(room, batch, 'noStream'))._unsafeUnwrap();
-        (await store.append(room, [addedEvent(3)], 2))._unsafeUnwrap();
-        const again = (await store.append(room, batch, 'noStream'))._unsafeUnwrap();
+        const first = await okValue(store.append(room, batch, 'noStream'));
+        await okValue(store.append(room, [addedEvent(3)], 2));
+        const again = await okValue(store.append(room, batch, 'noStream'));
         expect(again).toEqual({ stream: room, version: 3, events: first.events, replayed: true });
         expect(await wholeLog(store)).toHaveLength(3);
       });
 
       it('refuses event ids that are stored in another batch or stream', async () => {
         const batch = [addedEvent(1), addedEvent(2)];
-        (await store.append(room, batch, 'noStream'))._unsafeUnwrap();
+        await okValue(store.append(room, batch, 'noStream'));
         const partial = await store.append(room, [batch[1] as NewEvent, addedEvent(3)], 'any');
         expect(partial._unsafeUnwrapErr()).toMatchObject({ type: 'EventIdConflict', eventId: batch[1]?.eventId });
         const elsewhere = await store.append(stream('contoso', 2), batch, 'any');
@@ -125,47 +126,46 @@ export function eventStoreContract(factory: StoreFactory): void {
       });
 
       it('keeps streams of different tenants apart', async () => {
-        (await store.append(room, [addedEvent(1)], 'noStream'))._unsafeUnwrap();
+        await okValue(store.append(room, [addedEvent(1)], 'noStream'));
         const other = { ...room, tenantId: stream('fabrikam', 1).tenantId };
-        expect((await store.append(other, [addedEvent(1)], 'noStream'))._unsafeUnwrap().version).toBe(1);
-        expect((await store.readStream(other))._unsafeUnwrap()).toHaveLength(1);
+        expect((await okValue(store.append(other, [addedEvent(1)], 'noStream'))).version).toBe(1);
+        expect(await okValue(store.readStream(other))).toHaveLength(1);
       });
 
       it('accepts an empty append without writing', async () => {
-        const result = (await store.append(room, [], 'any'))._unsafeUnwrap();
+        const result = await okValue(store.append(room, [], 'any'));
         expect(result.version).toBe(0);
         expect(await wholeLog(store)).toEqual([]);
-        expect((await store.loadRoom(room))._unsafeUnwrap()).toBeNull();
+        expect(await okValue(store.loadRoom(room))).toBeNull();
       });
     });
 
     describe('reading', () => {
       it('reads a stream by version range', async () => {
-        (
-          await store.append(
+        await okValue(
+          store.append(
             room,
             [1, 2, 3, 4].map((n) => addedEvent(n)),
             'noStream',
-          )
-        )._unsafeUnwrap();
+          ),
+        );
         const read = async (range: { fromVersion?: number; toVersion?: number }) =>
-          (await store.readStream(room, range))._unsafeUnwrap().map((event) => event.version);
+          (await okValue(store.readStream(room, range))).map((event) => event.version);
         expect(await read({})).toEqual([1, 2, 3, 4]);
         expect(await read({ fromVersion: 2, toVersion: 3 })).toEqual([2, 3]);
         expect(await read({ fromVersion: 4 })).toEqual([4]);
         expect(await read({ fromVersion: 5 })).toEqual([]);
         expect(await read({ toVersion: 0 })).toEqual([]);
-        expect((await store.readStream(stream('contoso', 9)))._unsafeUnwrap()).toEqual([]);
+        expect(await okValue(store.readStream(stream('contoso', 9)))).toEqual([]);
       });
 
       it('reads the whole log in position order, from any position, without gaps', async () => {
-        for (let n = 0; n < 5; n += 1)
-          (await store.append(stream('contoso', n + 1), [addedEvent(n), addedEvent(n + 10)], 'noStream'))._unsafeUnwrap();
+        for (let n = 0; n < 5; n += 1) await okValue(store.append(stream('contoso', n + 1), [addedEvent(n), addedEvent(n + 10)], 'noStream'));
         const all = await wholeLog(store);
         expect(all.map((event) => event.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-        expect((await store.readAll({ afterPosition: 3, limit: 4 }))._unsafeUnwrap().map((event) => event.position)).toEqual([4, 5, 6, 7]);
-        expect((await store.readAll({ afterPosition: 10, limit: 4 }))._unsafeUnwrap()).toEqual([]);
-        expect((await store.readAll({ afterPosition: 0, limit: 0 }))._unsafeUnwrap()).toEqual([]);
+        expect((await okValue(store.readAll({ afterPosition: 3, limit: 4 }))).map((event) => event.position)).toEqual([4, 5, 6, 7]);
+        expect(await okValue(store.readAll({ afterPosition: 10, limit: 4 }))).toEqual([]);
+        expect(await okValue(store.readAll({ afterPosition: 0, limit: 0 }))).toEqual([]);
       });
     });
 
@@ -176,7 +176,7 @@ export function eventStoreContract(factory: StoreFactory): void {
         const tenantId = room.tenantId;
         const created = [];
         for (let n = 0; n < 7; n += 1) {
-          created.push((await service.createRoom(tenantId, { participants: [{ id: participant(n), role: 'Presenter' }] }))._unsafeUnwrap());
+          created.push(await okValue(service.createRoom(tenantId, { participants: [{ id: participant(n), role: 'Presenter' }] })));
           clock.advance(HOUR);
         }
         return { service, clock, created };
@@ -185,17 +185,17 @@ export function eventStoreContract(factory: StoreFactory): void {
       it('loads a room as the fold of its stream, with its version', async () => {
         const { service, created } = await seeded();
         const key = created[0]?.stream as StreamKey;
-        (await service.addParticipants(key, [{ id: participant('x') }, { id: participant('y'), role: 'Consumer' }]))._unsafeUnwrap();
-        const loaded = (await store.loadRoom(key))._unsafeUnwrap();
-        const history = (await store.readStream(key))._unsafeUnwrap();
+        await okValue(service.addParticipants(key, [{ id: participant('x') }, { id: participant('y'), role: 'Consumer' }]));
+        const loaded = await okValue(store.loadRoom(key));
+        const history = await okValue(store.readStream(key));
         expect(loaded).toEqual({ version: history.length, state: fold(history) });
-        expect((await store.loadRoom(stream('contoso', 99)))._unsafeUnwrap()).toBeNull();
+        expect(await okValue(store.loadRoom(stream('contoso', 99)))).toBeNull();
       });
 
       it('lists rooms newest first in keyset pages, without deleted rooms or other tenants', async () => {
         const { service, created } = await seeded();
-        (await service.deleteRoom(created[2]?.stream as StreamKey))._unsafeUnwrap();
-        (await service.createRoom(stream('fabrikam', 1).tenantId))._unsafeUnwrap();
+        await okValue(service.deleteRoom(created[2]?.stream as StreamKey));
+        await okValue(service.createRoom(stream('fabrikam', 1).tenantId));
         const listed = await allRooms(store, room.tenantId, 2);
         const expected = created
           .filter((_, index) => index !== 2)
@@ -205,7 +205,7 @@ export function eventStoreContract(factory: StoreFactory): void {
         expect(await allRooms(store, room.tenantId, 1000)).toEqual(listed);
         const first = created[0];
         if (first?.state.status !== 'active') throw new Error('room not created');
-        expect((await store.getRoom(first.stream))._unsafeUnwrap()).toEqual({
+        expect(await okValue(store.getRoom(first.stream))).toEqual({
           tenantId: first.stream.tenantId,
           roomId: first.stream.roomId,
           createdAt: first.state.room.createdAt,
@@ -213,23 +213,23 @@ export function eventStoreContract(factory: StoreFactory): void {
           validUntil: first.state.room.validUntil,
           pstnDialOutEnabled: false,
         });
-        expect((await store.getRoom(created[2]?.stream as StreamKey))._unsafeUnwrap()).toBeNull();
+        expect(await okValue(store.getRoom(created[2]?.stream as StreamKey))).toBeNull();
       });
 
       it('refuses a page token it did not issue and a bad page size', async () => {
-        expect((await store.listRooms({ tenantId: room.tenantId, pageToken: 'not a token' }))._unsafeUnwrapErr()).toMatchObject({
+        expect(await errValue(store.listRooms({ tenantId: room.tenantId, pageToken: 'not a token' }))).toMatchObject({
           type: 'InvalidPageToken',
         });
-        expect((await store.listParticipants(room, { pageSize: 0 }))._unsafeUnwrapErr()).toMatchObject({ type: 'InvalidPageSize' });
+        expect(await errValue(store.listParticipants(room, { pageSize: 0 }))).toMatchObject({ type: 'InvalidPageSize' });
       });
 
       it('lists the roster in the order participants were first added, following role changes and removals', async () => {
         const { service, created } = await seeded();
         const key = created[0]?.stream as StreamKey;
         const ids = [1, 2, 3, 4, 5].map((n) => ({ id: participant(`p${n}`) }));
-        (await service.addParticipants(key, ids))._unsafeUnwrap();
-        (await service.removeParticipants(key, [participant('p2')]))._unsafeUnwrap();
-        (await service.addParticipants(key, [{ id: participant('p4'), role: 'Collaborator' }, { id: participant('p2') }]))._unsafeUnwrap();
+        await okValue(service.addParticipants(key, ids));
+        await okValue(service.removeParticipants(key, [participant('p2')]));
+        await okValue(service.addParticipants(key, [{ id: participant('p4'), role: 'Collaborator' }, { id: participant('p2') }]));
         const roster = await allParticipants(store, key, 2);
         expect(roster).toEqual([
           { participantId: participant(0), role: 'Presenter' },
@@ -239,7 +239,7 @@ export function eventStoreContract(factory: StoreFactory): void {
           { participantId: participant('p5'), role: 'Attendee' },
           { participantId: participant('p2'), role: 'Attendee' },
         ]);
-        (await service.deleteRoom(key))._unsafeUnwrap();
+        await okValue(service.deleteRoom(key));
         expect(await allParticipants(store, key, 10)).toEqual([]);
       });
 
@@ -247,10 +247,10 @@ export function eventStoreContract(factory: StoreFactory): void {
         const { service, created, clock } = await seeded();
         const key = created[1]?.stream as StreamKey;
         const when = clock.now().toISOString();
-        (await service.addParticipants(key, [{ id: participant('a') }, { id: participant('b') }], { requestId: 'req-42' }))._unsafeUnwrap();
+        await okValue(service.addParticipants(key, [{ id: participant('a') }, { id: participant('b') }], { requestId: 'req-42' }));
         clock.advance(HOUR);
-        (await service.addParticipants(created[3]?.stream as StreamKey, [{ id: participant('c') }], { requestId: 'req-42' }))._unsafeUnwrap();
-        expect((await store.findByRequestId(key.tenantId, 'req-42'))._unsafeUnwrap()).toEqual({
+        await okValue(service.addParticipants(created[3]?.stream as StreamKey, [{ id: participant('c') }], { requestId: 'req-42' }));
+        expect(await okValue(store.findByRequestId(key.tenantId, 'req-42'))).toEqual({
           tenantId: key.tenantId,
           requestId: 'req-42',
           roomId: key.roomId,
@@ -258,23 +258,23 @@ export function eventStoreContract(factory: StoreFactory): void {
           toVersion: 4,
           at: when,
         });
-        expect((await store.findByRequestId(key.tenantId, 'unknown'))._unsafeUnwrap()).toBeNull();
-        expect((await store.findByRequestId(stream('fabrikam', 1).tenantId, 'req-42'))._unsafeUnwrap()).toBeNull();
+        expect(await okValue(store.findByRequestId(key.tenantId, 'unknown'))).toBeNull();
+        expect(await okValue(store.findByRequestId(stream('fabrikam', 1).tenantId, 'req-42'))).toBeNull();
       });
 
       it('rebuilds every projection from the log to exactly what the appends made, reporting progress', async () => {
         const { service, created } = await seeded();
-        (await service.deleteRoom(created[4]?.stream as StreamKey))._unsafeUnwrap();
-        (await service.addParticipants(created[5]?.stream as StreamKey, [{ id: participant('z') }], { requestId: 'r' }))._unsafeUnwrap();
+        await okValue(service.deleteRoom(created[4]?.stream as StreamKey));
+        await okValue(service.addParticipants(created[5]?.stream as StreamKey, [{ id: participant('z') }], { requestId: 'r' }));
         const snapshot = async () => ({
           rooms: await allRooms(store, room.tenantId, 3),
-          loaded: await Promise.all(created.map(async (result) => (await store.loadRoom(result.stream))._unsafeUnwrap())),
+          loaded: await Promise.all(created.map(async (result) => await okValue(store.loadRoom(result.stream)))),
           rosters: await Promise.all(created.map((result) => allParticipants(store, result.stream, 2))),
-          request: (await store.findByRequestId(room.tenantId, 'r'))._unsafeUnwrap(),
+          request: await okValue(store.findByRequestId(room.tenantId, 'r')),
         });
         const before = await snapshot();
         const progress: number[] = [];
-        const report = (await store.rebuildProjections((step) => progress.push(step.processed)))._unsafeUnwrap();
+        const report = await okValue(store.rebuildProjections((step) => progress.push(step.processed)));
         const total = (await wholeLog(store)).length;
         expect(report).toEqual({ events: total, rooms: created.length });
         expect(progress.at(-1)).toBe(total);
@@ -288,18 +288,18 @@ export function eventStoreContract(factory: StoreFactory): void {
     });
 
     it('keeps checkpoints', async () => {
-      expect((await store.checkpoints.get('webhooks'))._unsafeUnwrap()).toBeNull();
-      (await store.checkpoints.set('webhooks', 42))._unsafeUnwrap();
-      (await store.checkpoints.set('webhooks', 43))._unsafeUnwrap();
-      expect((await store.checkpoints.get('webhooks'))._unsafeUnwrap()).toBe(43);
-      expect((await store.checkpoints.get('other'))._unsafeUnwrap()).toBeNull();
+      expect(await okValue(store.checkpoints.get('webhooks'))).toBeNull();
+      await okValue(store.checkpoints.set('webhooks', 42));
+      await okValue(store.checkpoints.set('webhooks', 43));
+      expect(await okValue(store.checkpoints.get('webhooks'))).toBe(43);
+      expect(await okValue(store.checkpoints.get('other'))).toBeNull();
     });
 
     it('answers with a StoreFailure, not a throw, once closed', async () => {
       await store.close();
-      expect((await store.append(room, [addedEvent(1)], 'any'))._unsafeUnwrapErr()).toMatchObject({ type: 'StoreFailure' });
-      expect((await store.loadRoom(room))._unsafeUnwrapErr()).toMatchObject({ type: 'StoreFailure' });
-      expect((await store.readAll({ afterPosition: 0, limit: 1 }))._unsafeUnwrapErr()).toMatchObject({ type: 'StoreFailure' });
+      expect(await errValue(store.append(room, [addedEvent(1)], 'any'))).toMatchObject({ type: 'StoreFailure' });
+      expect(await errValue(store.loadRoom(room))).toMatchObject({ type: 'StoreFailure' });
+      expect(await errValue(store.readAll({ afterPosition: 0, limit: 1 }))).toMatchObject({ type: 'StoreFailure' });
       await store.close();
     });
   });

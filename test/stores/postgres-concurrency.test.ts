@@ -3,6 +3,7 @@ import { createPostgresStore } from '@usher/store-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { participant, sequentialIds, stream, T0 } from '../support/fixtures.js';
 import { postgresFactory, postgresUrl } from '../support/postgres.js';
+import { okValue } from '../support/results.js';
 
 const url = postgresUrl();
 const WRITERS = 4;
@@ -44,7 +45,7 @@ describe.skipIf(url === null)('PostgreSQL readAll under concurrent writers', () 
       let after = 0;
       for (;;) {
         const done = !writing;
-        const batch = (await reader.readAll({ afterPosition: after, limit: 25 }))._unsafeUnwrap();
+        const batch = await okValue(reader.readAll({ afterPosition: after, limit: 25 }));
         for (const event of batch) {
           expect(event.position, `read ${event.position} after ${after}`).toBeGreaterThan(after);
           expect(event.position, 'no position skipped').toBe(after + 1);

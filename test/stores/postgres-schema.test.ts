@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { manualClock, sequentialIds, tenant } from '../support/fixtures.js';
 import { postgresFactory, postgresUrl } from '../support/postgres.js';
+import { okValue } from '../support/results.js';
 
 const url = postgresUrl();
 
@@ -27,8 +28,7 @@ describe.skipIf(url === null)('PostgreSQL schema', () => {
   it('makes a duplicated or orphaned event impossible, whoever writes', async () => {
     const store = await factory.open();
     const schema = factory.schemaOf(store);
-    const room = (await createRoomService({ store, clock: manualClock(), ids: sequentialIds(1) }).createRoom(tenant('contoso')))._unsafeUnwrap()
-      .stream;
+    const room = (await okValue(createRoomService({ store, clock: manualClock(), ids: sequentialIds(1) }).createRoom(tenant('contoso')))).stream;
     const insert = (position: number, roomId: string, version: number, eventId: string) =>
       admin.query(
         `INSERT INTO "${schema}".events (position, tenant_id, room_id, version, event_id, type, schema_version, data, meta, prev_hash, hash)
@@ -36,9 +36,7 @@ describe.skipIf(url === null)('PostgreSQL schema', () => {
         [position, room.tenantId, roomId, version, eventId],
       );
     await expect(insert(100, room.roomId, 1, 'X1')).rejects.toThrow(/events_tenant_id_room_id_version_key/);
-    await expect(insert(100, room.roomId, 2, (await store.readStream(room))._unsafeUnwrap()[0]?.eventId ?? '')).rejects.toThrow(
-      /events_event_id_key/,
-    );
+    await expect(insert(100, room.roomId, 2, (await okValue(store.readStream(room)))[0]?.eventId ?? '')).rejects.toThrow(/events_event_id_key/);
     await expect(insert(1, room.roomId, 2, 'X2')).rejects.toThrow(/events_pkey/);
     await expect(insert(100, '99999999999999999', 1, 'X3')).rejects.toThrow(/foreign key/);
   });

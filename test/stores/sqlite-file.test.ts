@@ -4,6 +4,7 @@ import { createSqliteStore, MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersionOf
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { manualClock, participant, sequentialIds, tenant } from '../support/fixtures.js';
+import { okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
 import { allParticipants, wholeLog } from './contract.js';
 
@@ -15,18 +16,17 @@ describe('SQLite file', () => {
     const path = join(directory.path, 'reopen.db');
     const first = createSqliteStore({ path });
     const service = createRoomService({ store: first, clock: manualClock(), ids: sequentialIds(1) });
-    const room = (await service.createRoom(tenant('contoso'), { participants: [{ id: participant('a'), role: 'Presenter' }] }))._unsafeUnwrap()
-      .stream;
-    (await first.checkpoints.set('hooks', 2))._unsafeUnwrap();
+    const room = (await okValue(service.createRoom(tenant('contoso'), { participants: [{ id: participant('a'), role: 'Presenter' }] }))).stream;
+    await okValue(first.checkpoints.set('hooks', 2));
     const log = await wholeLog(first);
-    const loaded = (await first.loadRoom(room))._unsafeUnwrap();
+    const loaded = await okValue(first.loadRoom(room));
     await first.close();
 
     const second = createSqliteStore({ path });
     expect(await wholeLog(second)).toEqual(log);
-    expect((await second.loadRoom(room))._unsafeUnwrap()).toEqual(loaded);
+    expect(await okValue(second.loadRoom(room))).toEqual(loaded);
     expect(await allParticipants(second, room, 10)).toEqual([{ participantId: participant('a'), role: 'Presenter' }]);
-    expect((await second.checkpoints.get('hooks'))._unsafeUnwrap()).toBe(2);
+    expect(await okValue(second.checkpoints.get('hooks'))).toBe(2);
     await second.close();
   });
 
@@ -58,7 +58,7 @@ describe('SQLite file', () => {
     const path = join(directory.path, 'backstop.db');
     const store = createSqliteStore({ path });
     const service = createRoomService({ store, clock: manualClock(), ids: sequentialIds(1) });
-    const room = (await service.createRoom(tenant('contoso')))._unsafeUnwrap().stream;
+    const room = (await okValue(service.createRoom(tenant('contoso')))).stream;
     await store.close();
     const db = new Database(path);
     const insert = () =>

@@ -5,6 +5,7 @@ import { createRoomService, fold, type StreamKey, verifyStream } from '@usher/co
 import { createSqliteStore } from '@usher/store-sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { manualClock, sequentialIds, tenant } from '../support/fixtures.js';
+import { okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
 import { allParticipants, wholeLog } from './contract.js';
 
@@ -23,7 +24,7 @@ describe('SQLite with several OS processes on one file', () => {
     const setup = createSqliteStore({ path });
     const service = createRoomService({ store: setup, clock: manualClock(new Date()), ids: sequentialIds(1) });
     const streams: StreamKey[] = [];
-    for (let n = 0; n < ROOMS; n += 1) streams.push((await service.createRoom(tenantId))._unsafeUnwrap().stream);
+    for (let n = 0; n < ROOMS; n += 1) streams.push((await okValue(service.createRoom(tenantId))).stream);
     await setup.close();
 
     const script = join(import.meta.dirname, '..', 'support', 'sqlite-writer.mjs');
@@ -58,17 +59,15 @@ describe('SQLite with several OS processes on one file', () => {
       expect(log.length).toBe(acknowledged.length + streams.length);
 
       const snapshot = async () =>
-        Promise.all(
-          streams.map(async (key) => ({ loaded: (await store.loadRoom(key))._unsafeUnwrap(), roster: await allParticipants(store, key, 7) })),
-        );
+        Promise.all(streams.map(async (key) => ({ loaded: await okValue(store.loadRoom(key)), roster: await allParticipants(store, key, 7) })));
       const before = await snapshot();
       for (const [index, key] of streams.entries()) {
-        const history = (await store.readStream(key))._unsafeUnwrap();
+        const history = await okValue(store.readStream(key));
         expect(history.map((event) => event.version)).toEqual(history.map((_, version) => version + 1));
         expect(verifyStream(history).isOk()).toBe(true);
         expect(before[index]?.loaded).toEqual({ version: history.length, state: fold(history) });
       }
-      (await store.rebuildProjections())._unsafeUnwrap();
+      await okValue(store.rebuildProjections());
       expect(await snapshot()).toEqual(before);
     } finally {
       await store.close();

@@ -34,7 +34,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const store = postgres === undefined ? createSqliteStore({ path: options.db }) : createPostgresStore(postgres);
   const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
   const tenantId = parseTenantId(DEFAULT_TENANT)._unsafeUnwrap();
-  const handler = createHttpHandler({ service, store, clock: systemClock, keys: [{ tenantId, key: options.accessKey }], pageSize: options.pageSize });
+  const handler = createHttpHandler({ service, clock: systemClock, keys: [{ tenantId, key: options.accessKey }], pageSize: options.pageSize });
   const server = createServer(handler.listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

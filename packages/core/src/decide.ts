@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
 import { DEFAULT_EXPIRY_POLICY, type ParticipantEntry, type RoomCommand } from './commands.js';
-import { type RoomError, SUBCODE } from './errors.js';
+import { ROOM_NOT_FOUND, type RoomError, SUBCODE } from './errors.js';
 import type { CallEndReason, LeaveReason, RoomEvent } from './events.js';
 import { evolve } from './evolve.js';
 import type { ParticipantId } from './ids.js';
@@ -18,6 +18,14 @@ export interface DecideContext {
 }
 
 export type Decision = Result<RoomEvent[], RoomError>;
+
+/** The events a command causes and the state they lead to: the decider folds them once, as it decides. */
+export interface Transition {
+  readonly events: readonly RoomEvent[];
+  readonly state: RoomState;
+}
+
+type Decided = Result<Transition, RoomError>;
 
 /**
  * Collects the events of one decision and keeps the room they lead to, so that each live effect
@@ -77,16 +85,10 @@ class Outcome {
     return this;
   }
 
-  done(): Decision {
-    return ok(this.events);
+  done(): Decided {
+    return ok({ events: this.events, state: this.state });
   }
 }
-
-const ROOM_NOT_FOUND: RoomError = {
-  type: 'RoomNotFound',
-  subcode: SUBCODE.roomNotFound,
-  message: 'The room does not exist or has been deleted.',
-};
 
 function checkParticipantCount(count: number, limits: Limits): Result<void, RoomError> {
   if (count <= limits.maxParticipantsPerRequest) return ok(undefined);
@@ -136,7 +138,7 @@ function upsertParticipants(outcome: Outcome, entries: readonly ParticipantEntry
 }
 
 /** Upserts, then removals (each removal ejecting from the call), checked as one request. */
-function updateRoster(outcome: Outcome, upsert: readonly ParticipantEntry[], remove: readonly ParticipantId[], limits: Limits): Decision {
+function updateRoster(outcome: Outcome, upsert: readonly ParticipantEntry[], remove: readonly ParticipantId[], limits: Limits): Decided {
   return checkParticipantCount(upsert.length + remove.length, limits)
     .andThen(() => checkDistinct([...upsert.map((entry) => entry.id), ...remove]))
     .andThen(() => checkRosterSize(outcome.room, upsert, limits))
@@ -173,7 +175,7 @@ function checkTargetInCall(room: Room, target: ParticipantId): Result<void, Room
   return err({ type: 'TargetNotInCall', participantId: target, message: `Participant ${target} is not in the room's call.` });
 }
 
-function join(state: RoomState & { status: 'active' }, participant: ParticipantId, ctx: DecideContext, limits: Limits): Decision {
+function join(state: RoomState & { status: 'active' }, participant: ParticipantId, ctx: DecideContext, limits: Limits): Decided {
   const room = state.room;
   const role = roleOf(room, participant);
   if (role === undefined) {
@@ -184,16 +186,16 @@ function join(state: RoomState & { status: 'active' }, participant: ParticipantI
       message: `Participant ${participant} is not on the room's roster.`,
     });
   }
-  if (inCall(room, participant)) return ok([]);
+  const outcome = new Outcome(state);
+  if (inCall(room, participant)) return outcome.done();
   return checkOpen(room, ctx.now).andThen(() => {
     if (callParticipants(room).length >= limits.maxCallSize) {
-      return err<RoomEvent[], RoomError>({
+      return err<Transition, RoomError>({
         type: 'CallFull',
         limit: limits.maxCallSize,
         message: `The room's call already has the maximum of ${limits.maxCallSize} participants.`,
       });
     }
-    const outcome = new Outcome(state);
     if (room.call === null) outcome.emit({ type: 'CallStarted', data: { startedBy: participant } });
     return outcome.emit({ type: 'ParticipantJoinedCall', data: { participant, role, muted: !can(role, 'unmuteMic') } }).done();
   });
@@ -204,7 +206,7 @@ function decideOnRoom(
   state: RoomState & { status: 'active' },
   ctx: DecideContext,
   limits: Limits,
-): Decision {
+): Decided {
   const room = state.room;
   const outcome = new Outcome(state);
   switch (command.type) {
@@ -241,9 +243,9 @@ function decideOnRoom(
     case 'StartScreenShare':
       return checkActor(room, command.participant, 'shareScreen').andThen(() => {
         const sharer = room.call?.screenSharer ?? null;
-        if (sharer === command.participant) return ok([]);
+        if (sharer === command.participant) return outcome.done();
         if (sharer !== null) {
-          return err<RoomEvent[], RoomError>({
+          return err<Transition, RoomError>({
             type: 'ScreenShareBusy',
             sharer,
             message: `Participant ${sharer} is already sharing a screen in this call.`,
@@ -252,7 +254,7 @@ function decideOnRoom(
         return outcome.emit({ type: 'ScreenShareStarted', data: { participant: command.participant } }).done();
       });
     case 'StopScreenShare':
-      if (room.call?.screenSharer !== command.participant) return ok([]);
+      if (room.call?.screenSharer !== command.participant) return outcome.done();
       return outcome.emit({ type: 'ScreenShareStopped', data: { participant: command.participant, reason: 'stopped' } }).done();
     case 'MuteParticipant': {
       const { participant, target } = command;
@@ -262,7 +264,7 @@ function decideOnRoom(
           ? checkTargetInCall(room, participant).map(() => undefined)
           : checkActor(room, participant, 'muteOthers').andThen(() => checkTargetInCall(room, target));
       return allowed.andThen(() => {
-        if (room.call?.participants[target]?.muted === true) return ok([]);
+        if (room.call?.participants[target]?.muted === true) return outcome.done();
         return outcome.emit({ type: 'ParticipantMuted', data: { participant: target, by: participant } }).done();
       });
     }
@@ -273,18 +275,18 @@ function decideOnRoom(
     case 'DialOutPstn':
       return checkActor(room, command.participant, 'dialOutPstn').andThen(() => {
         if (!room.pstnDialOutEnabled) {
-          return err<RoomEvent[], RoomError>({ type: 'PstnDialOutDisabled', message: 'PSTN dial-out is not enabled for this room.' });
+          return err<Transition, RoomError>({ type: 'PstnDialOutDisabled', message: 'PSTN dial-out is not enabled for this room.' });
         }
         return outcome.emit({ type: 'PstnDialedOut', data: { participant: command.participant, number: command.number } }).done();
       });
     case 'ExpireCall':
       // A timer that fires early (the window moved after it was set) or a blockJoins room: nothing to do.
-      if (room.expiryPolicy !== 'endCall' || !hasPassed(room.validUntil, ctx.now)) return ok([]);
+      if (room.expiryPolicy !== 'endCall' || !hasPassed(room.validUntil, ctx.now)) return outcome.done();
       return outcome.endCall('expired').done();
   }
 }
 
-function create(command: RoomCommand & { type: 'CreateRoom' }, ctx: DecideContext, limits: Limits): Decision {
+function create(command: RoomCommand & { type: 'CreateRoom' }, ctx: DecideContext, limits: Limits): Decided {
   const participants = command.participants ?? [];
   return resolveWindow(command, ctx.now)
     .mapErr((error): RoomError => error)
@@ -311,10 +313,10 @@ function create(command: RoomCommand & { type: 'CreateRoom' }, ctx: DecideContex
 }
 
 /**
- * Turns a command into the events it causes, or the rule it breaks. Pure and total: it reads the time
- * from `ctx.now`, and a command that would change nothing yields no events.
+ * Turns a command into the events it causes and the state they lead to, or the rule it breaks. Pure
+ * and total: it reads the time from `ctx.now`, and a command that would change nothing yields no events.
  */
-export function decide(command: RoomCommand, state: RoomState, ctx: DecideContext): Decision {
+export function decideTransition(command: RoomCommand, state: RoomState, ctx: DecideContext): Result<Transition, RoomError> {
   const limits = ctx.limits ?? DEFAULT_LIMITS;
   if (command.type === 'CreateRoom') {
     if (state.status !== 'absent') {
@@ -322,7 +324,12 @@ export function decide(command: RoomCommand, state: RoomState, ctx: DecideContex
     }
     return create(command, ctx, limits);
   }
-  if (state.status === 'deleted' && command.type === 'DeleteRoom') return ok([]);
+  if (state.status === 'deleted' && command.type === 'DeleteRoom') return ok({ events: [], state });
   if (state.status !== 'active') return err(ROOM_NOT_FOUND);
   return decideOnRoom(command, state, ctx, limits);
+}
+
+/** The events a command causes, or the rule it breaks: `decideTransition` without the state. */
+export function decide(command: RoomCommand, state: RoomState, ctx: DecideContext): Decision {
+  return decideTransition(command, state, ctx).map((transition) => [...transition.events]);
 }

@@ -1,28 +1,12 @@
+import type { ExpectedVersion } from './expected-version.js';
 import type { ParticipantId, RoomId, StreamKey } from './ids.js';
 import type { Capability, Role } from './roles.js';
+import type { ValidationError } from './validation-error.js';
 
 /**
  * Every expected failure is a value of one of these unions, discriminated by `type`.
  * `message` is for humans; adapters map `type` (and `subcode`) to their own wire texts.
  */
-
-/** Input that does not parse: the `field` names what is wrong. */
-export interface ValidationError {
-  readonly type:
-    | 'InvalidTenantId'
-    | 'InvalidRoomIdLength'
-    | 'InvalidRoomIdFormat'
-    | 'InvalidParticipantId'
-    | 'InvalidEventId'
-    | 'InvalidRole'
-    | 'InvalidTimestamp'
-    | 'InvalidPhoneNumber'
-    | 'InvalidPageToken'
-    | 'InvalidPageSize';
-  readonly field: string;
-  readonly value: string;
-  readonly message: string;
-}
 
 export type WindowError =
   | { readonly type: 'ValidUntilInPast'; readonly field: 'validUntil'; readonly validUntil: string; readonly now: string; readonly message: string }
@@ -80,8 +64,6 @@ export type RoomError =
   | { readonly type: 'ScreenShareBusy'; readonly sharer: ParticipantId; readonly message: string }
   | { readonly type: 'PstnDialOutDisabled'; readonly message: string };
 
-export type ExpectedVersion = 'any' | 'noStream' | 'exists' | number;
-
 export interface ConcurrencyError {
   readonly type: 'Concurrency';
   readonly stream: StreamKey;
@@ -95,7 +77,28 @@ export type StoreError =
   | { readonly type: 'StoreFailure'; readonly message: string; readonly cause?: unknown }
   | { readonly type: 'EventIdConflict'; readonly eventId: string; readonly message: string };
 
-export type UsherError = ValidationError | RoomError | ConcurrencyError | StoreError;
+/** A command on a room that does not exist, or no longer does (ACS: subcode 5732 when joining). */
+export const ROOM_NOT_FOUND = {
+  type: 'RoomNotFound',
+  subcode: SUBCODE.roomNotFound,
+  message: 'The room does not exist or has been deleted.',
+} as const satisfies RoomError;
+
+/**
+ * What a repeated request (one that carries the request id of an earlier one) can run into; see
+ * `createRoomOnce`. ACS answers these as "rejected".
+ */
+export type RepeatabilityError =
+  | { readonly type: 'RepeatedRequestMismatch'; readonly requestId: string; readonly message: string }
+  | {
+      readonly type: 'RepeatabilityWindowPassed';
+      readonly requestId: string;
+      readonly firstSent: string;
+      readonly now: string;
+      readonly message: string;
+    };
+
+export type UsherError = ValidationError | RoomError | RepeatabilityError | ConcurrencyError | StoreError;
 
 export function concurrencyError(stream: StreamKey, expected: ExpectedVersion, actual: number): ConcurrencyError {
   return {

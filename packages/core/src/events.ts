@@ -48,7 +48,10 @@ export type RoomEvent =
 
 export type RoomEventType = RoomEvent['type'];
 
-/** The schema version each event type is written with today; readers upcast older ones (see upcast.ts). */
+/**
+ * The schema version each event type is written with today. Every type is still at its first version;
+ * when one changes, readers upcast older versions before `evolve` sees them (design §3).
+ */
 export const EVENT_SCHEMA_VERSION: Readonly<Record<RoomEventType, number>> = {
   RoomCreated: 1,
   RoomScheduleChanged: 1,

@@ -1,9 +1,5 @@
-import { err, ok, type Result } from 'neverthrow';
-import { type ConcurrencyError, concurrencyError, type ExpectedVersion } from './errors.js';
-import type { StreamKey } from './ids.js';
-
-/** `actual` is the stream's current version, 0 when it has no events. Every store enforces the same four options. */
-export function checkExpectedVersion(stream: StreamKey, expected: ExpectedVersion, actual: number): Result<void, ConcurrencyError> {
-  const satisfied = expected === 'any' || (expected === 'noStream' && actual === 0) || (expected === 'exists' && actual > 0) || expected === actual;
-  return satisfied ? ok(undefined) : err(concurrencyError(stream, expected, actual));
-}
+/**
+ * What an append expects of its stream: anything, that it does not exist yet, that it exists, or that
+ * it is at exactly this version. Every store enforces all four.
+ */
+export type ExpectedVersion = 'any' | 'noStream' | 'exists' | number;

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { ValidationError } from './errors.js';
+import type { ValidationError } from './validation-error.js';
 
 declare const brand: unique symbol;
 /** A string that has passed its parser; the brand keeps unparsed strings out of the domain. */

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { ValidationError } from './errors.js';
 import type { PageRequest } from './ports.js';
+import type { ValidationError } from './validation-error.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;

@@ -1,9 +1,11 @@
 import type { ResultAsync } from 'neverthrow';
 import type { NewEvent, StoredEvent } from './envelope.js';
-import type { ConcurrencyError, ExpectedVersion, StoreError, ValidationError } from './errors.js';
+import type { ConcurrencyError, StoreError } from './errors.js';
+import type { ExpectedVersion } from './expected-version.js';
 import type { EventId, ParticipantId, RoomId, StreamKey, TenantId } from './ids.js';
 import type { Role } from './roles.js';
 import type { RoomState } from './state.js';
+import type { ValidationError } from './validation-error.js';
 
 export interface Clock {
   now(): Date;
@@ -88,8 +90,18 @@ export interface ReadRange {
 }
 
 export interface EventStore {
-  /** Atomically appends to one stream, chaining hashes and updating every projection in the same transaction. */
-  append(stream: StreamKey, events: readonly NewEvent[], expected: ExpectedVersion): ResultAsync<AppendResult, ConcurrencyError | StoreError>;
+  /**
+   * Atomically appends to one stream, chaining hashes and updating every projection in the same transaction.
+   * `decided` is the room's state after these events as the decider computed it on the head the caller
+   * loaded; with an exact `expected` (a version, or `noStream`) a store may keep it instead of folding the
+   * events again. Without it, or with `any` / `exists`, the store folds.
+   */
+  append(
+    stream: StreamKey,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion,
+    decided?: RoomState,
+  ): ResultAsync<AppendResult, ConcurrencyError | StoreError>;
   readStream(stream: StreamKey, range?: ReadRange): ResultAsync<StoredEvent[], StoreError>;
   /** Events in position order after `afterPosition`; never skips an event that a later read could still see appear. */
   readAll(from: { readonly afterPosition: number; readonly limit: number }): ResultAsync<StoredEvent[], StoreError>;
@@ -105,12 +117,4 @@ export interface EventStore {
   /** Drops and rebuilds every projection from the log. */
   rebuildProjections(onProgress?: (progress: RebuildProgress) => void): ResultAsync<RebuildReport, StoreError>;
   close(): Promise<void>;
-}
-
-/** Tuning every SQL store takes. */
-export interface StoreTuning {
-  /** Stream heads kept in the process, so that an append need not read the head it just wrote (default 1024; 0 keeps none). */
-  readonly headCacheSize?: number | undefined;
-  /** Events per read while rebuilding projections (default 10000). */
-  readonly rebuildBatchSize?: number | undefined;
 }

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { ValidationError } from './errors.js';
+import type { ValidationError } from './validation-error.js';
 
 export const ROLES = ['Presenter', 'Collaborator', 'Attendee', 'Consumer'] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,6 +1,7 @@
 import { addMilliseconds, differenceInMilliseconds, isValid, parseISO } from 'date-fns';
 import { err, ok, type Result } from 'neverthrow';
-import { type RoomError, SUBCODE, type ValidationError, type WindowError } from './errors.js';
+import { type RoomError, SUBCODE, type WindowError } from './errors.js';
+import type { ValidationError } from './validation-error.js';
 
 /** ACS: a room is valid for at most 180 days and may open at most 180 days ahead. */
 export const MAX_WINDOW_DAYS = 180;

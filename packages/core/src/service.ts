@@ -1,13 +1,17 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { type RoomAtInstant, history as readHistory, roomAt as replayRoomAt, type TimelineEntry } from './audit/history.js';
+import type { CommandOptions, CommandResult } from './command-result.js';
 import type { ParticipantEntry, RoomCommand, VoluntaryLeaveReason } from './commands.js';
-import { decide } from './decide.js';
-import type { NewEvent, StoredEvent } from './envelope.js';
-import type { ExpectedVersion, UsherError } from './errors.js';
+import { decideTransition } from './decide.js';
+import type { NewEvent } from './envelope.js';
+import { ROOM_NOT_FOUND, type UsherError } from './errors.js';
 import { EVENT_SCHEMA_VERSION, type RoomEvent } from './events.js';
-import { fold } from './evolve.js';
+import type { ExpectedVersion } from './expected-version.js';
 import type { ParticipantId, PhoneNumber, StreamKey, TenantId } from './ids.js';
 import { type Limits, withDefaultLimits } from './limits.js';
+import { parsePageRequest, toPage } from './paging.js';
 import type { Clock, EventStore, IdGenerator, LoadedRoom, Page, PageRequest, ParticipantRecord, RoomSummary } from './ports.js';
+import { createOnce, type RepeatableRequest, type RoomCreatedOnce } from './repeatable-create.js';
 import type { RoomState } from './state.js';
 
 export const DEFAULT_MAX_RETRIES = 5;
@@ -21,25 +25,14 @@ export interface RoomServiceOptions {
   readonly maxRetries?: number | undefined;
 }
 
-/** Who asked and on behalf of which request: recorded in every event's metadata. */
-export interface CommandOptions {
-  readonly actor?: string | undefined;
-  readonly requestId?: string | undefined;
-  readonly requestHash?: string | undefined;
-  readonly correlationId?: string | undefined;
-  readonly causationId?: string | undefined;
-}
-
-export interface CommandResult {
-  readonly stream: StreamKey;
-  readonly state: RoomState;
-  readonly version: number;
-  /** The events this command appended; empty when it changed nothing. */
-  readonly events: readonly StoredEvent[];
-}
-
 export type CreateRoomInput = Omit<RoomCommand & { type: 'CreateRoom' }, 'type' | 'roomId'>;
 export type UpdateRoomInput = Omit<RoomCommand & { type: 'UpdateRoom' }, 'type'>;
+
+/** A room as it was at an instant, by replay of its log. */
+export interface RoomAtResult extends RoomAtInstant {
+  /** The instant asked about (now, when none was given), ISO-8601 UTC. */
+  readonly at: string;
+}
 
 export function createRoomService(options: RoomServiceOptions) {
   const { store, clock, ids } = options;
@@ -63,13 +56,15 @@ export function createRoomService(options: RoomServiceOptions) {
       const state: RoomState = loaded?.state ?? { status: 'absent' };
       const version = loaded?.version ?? 0;
       const now = clock.now();
-      const decided = decide(command, state, { now, actor: meta.actor ?? 'system', limits });
+      const decided = decideTransition(command, state, { now, actor: meta.actor ?? 'system', limits });
       if (decided.isErr()) return errAsync<CommandResult, UsherError>(decided.error);
-      if (decided.value.length === 0) return okAsync<CommandResult, UsherError>({ stream, state, version, events: [] });
+      const transition = decided.value;
+      if (transition.events.length === 0) return okAsync<CommandResult, UsherError>({ stream, state, version, events: [] });
       const expected: ExpectedVersion = version === 0 ? 'noStream' : version;
+      // The decider's state travels with the events, so that neither the store nor this service folds them again.
       return store
-        .append(stream, toNewEvents(decided.value, now, meta), expected)
-        .map((appended): CommandResult => ({ stream, state: fold(decided.value, state), version: appended.version, events: appended.events }))
+        .append(stream, toNewEvents(transition.events, now, meta), expected, transition.state)
+        .map((appended): CommandResult => ({ stream, state: transition.state, version: appended.version, events: appended.events }))
         .orElse((error) =>
           error.type === 'Concurrency' && retriesLeft > 0
             ? attempt(stream, command, meta, retriesLeft - 1)
@@ -94,9 +89,53 @@ export function createRoomService(options: RoomServiceOptions) {
     return tryId(maxRetries);
   }
 
+  /**
+   * Creates a room once per request id (ACS's repeatable requests): a repeat within the window answers
+   * the room the first one made, also after a restart; a repeat asking for something else is
+   * `RepeatedRequestMismatch`; one sent too long after the first is `RepeatabilityWindowPassed`.
+   * Copies racing each other create one room.
+   */
+  function createRoomOnce(
+    tenantId: TenantId,
+    request: RepeatableRequest,
+    input: CreateRoomInput = {},
+    meta: CommandOptions = {},
+  ): ResultAsync<RoomCreatedOnce, UsherError> {
+    const recorded = { ...meta, requestId: request.requestId, requestHash: request.requestHash };
+    return createOnce(tenantId, request, clock.now(), {
+      store,
+      create: (stream) => execute(stream, { ...input, type: 'CreateRoom', roomId: stream.roomId }, recorded),
+      createElsewhere: () => createRoom(tenantId, input, recorded),
+    });
+  }
+
+  /** The room must have a history: a room that never existed is RoomNotFound (a deleted one still has its history). */
+  const existing = (stream: StreamKey): ResultAsync<StreamKey, UsherError> =>
+    store.readStream(stream, { toVersion: 1 }).andThen((first) => (first.length === 0 ? errAsync(ROOM_NOT_FOUND) : okAsync(stream)));
+
+  /** A room's events as a readable timeline, keyset-paged by version. */
+  function history(stream: StreamKey, page: PageRequest = {}): ResultAsync<Page<TimelineEntry>, UsherError> {
+    const keyset = parsePageRequest(page);
+    if (keyset.isErr()) return errAsync(keyset.error);
+    const { after, pageSize } = keyset.value;
+    return readHistory(store, stream, { fromVersion: (after ?? 0) + 1, limit: pageSize + 1 }).andThen((entries) =>
+      entries.length === 0 && after === null
+        ? errAsync<Page<TimelineEntry>, UsherError>(ROOM_NOT_FOUND)
+        : okAsync(toPage(entries, pageSize, (entry) => entry.version)),
+    );
+  }
+
+  /** The room as it was at `instant` (default: now), by replay of its log. */
+  function roomAt(stream: StreamKey, instant: Date = clock.now()): ResultAsync<RoomAtResult, UsherError> {
+    return existing(stream)
+      .andThen(() => replayRoomAt(store, stream, instant))
+      .map((replayed) => ({ at: instant.toISOString(), ...replayed }));
+  }
+
   return {
     execute,
     createRoom,
+    createRoomOnce,
     updateRoom: (stream: StreamKey, input: UpdateRoomInput, meta?: CommandOptions) => execute(stream, { ...input, type: 'UpdateRoom' }, meta),
     addParticipants: (stream: StreamKey, participants: readonly ParticipantEntry[], meta?: CommandOptions) =>
       execute(stream, { type: 'AddParticipants', participants }, meta),
@@ -125,6 +164,8 @@ export function createRoomService(options: RoomServiceOptions) {
     listRooms: (tenantId: TenantId, page: PageRequest = {}): ResultAsync<Page<RoomSummary>, UsherError> => store.listRooms({ tenantId, ...page }),
     listParticipants: (stream: StreamKey, page: PageRequest = {}): ResultAsync<Page<ParticipantRecord>, UsherError> =>
       store.listParticipants(stream, page),
+    history,
+    roomAt,
   };
 }
 

@@ -1,5 +1,3 @@
-import type { UsherError } from '@usher/core';
-
 /** The ACS error body (`CommunicationErrorResponse`), with the status it travels with. */
 export interface AcsErrorDetail {
   readonly code: string;
@@ -33,47 +31,4 @@ export const denied = (message: string): AcsError => acsError(401, 'Denied', mes
 export function errorBody(error: AcsError) {
   const { status: _status, ...body } = error;
   return { error: body };
-}
-
-/** Domain and store errors in ACS's words (reference/acs-rooms.md §1.5); `participantsError` is E7 on create, E8 on PATCH. */
-export function fromUsherError(error: UsherError): AcsError {
-  switch (error.type) {
-    case 'InvalidRoomIdLength':
-      return badRequest('Invalid room ID length.');
-    case 'InvalidRoomIdFormat':
-      return badRequest('Invalid room ID.');
-    case 'RoomNotFound':
-      return notFound();
-    case 'ValidUntilInPast':
-      return badArguments([{ code: 'BadArgument', message: 'The time range end is in the past.', target: 'ValidUntil' }]);
-    case 'WindowInverted':
-    case 'WindowTooLong':
-      return badArguments([{ code: 'BadArgument', message: 'The time range is incorrect, or larger than 180 days.', target: 'ValidUntil' }]);
-    case 'ValidFromTooFarAhead':
-      return badArguments([{ code: 'BadArgument', message: 'Value is incorrect or more than 180 days in the future.', target: 'ValidFrom' }]);
-    case 'RosterFull':
-    case 'TooManyParticipantsInRequest':
-    case 'DuplicateParticipantInRequest':
-      return badArguments([{ code: 'BadArgument', message: error.message, target: 'participants' }]);
-    case 'Concurrency':
-      return acsError(409, 'Conflict', 'The room was changed by other requests while this one was applied; retry the request.');
-    case 'StoreFailure':
-      return acsError(503, 'ServiceUnavailable', 'The room store is unavailable; retry the request later.');
-    case 'EventIdConflict':
-      return acsError(500, 'InternalError', 'The request could not be stored.');
-    case 'RoomAlreadyExists':
-      return acsError(409, 'Conflict', error.message);
-    case 'InvalidTenantId':
-    case 'InvalidParticipantId':
-    case 'InvalidEventId':
-    case 'InvalidRole':
-    case 'InvalidTimestamp':
-    case 'InvalidPhoneNumber':
-    case 'InvalidPageToken':
-    case 'InvalidPageSize':
-      return badArguments([{ code: 'BadArgument', message: error.message, target: error.field }]);
-    default:
-      // Call-time refusals are not answered by the Rooms REST surface.
-      return acsError(409, 'Conflict', error.message);
-  }
 }

@@ -1,12 +1,15 @@
 import { visit } from 'jsonc-parser';
 import { err, ok, type Result } from 'neverthrow';
-import { type AcsError, acsError, badArguments, badRequest } from './acs-errors.js';
+import { acsError, badArguments, badRequest } from './acs-errors.js';
+import type { RequestContext } from './context.js';
+import { type HttpError, refused } from './errors.js';
+import type { BodyValidator } from './schemas.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** Reads at most `limit` bytes, so that an oversized body is refused without being held in memory. */
-export async function readBody(request: Request, limit: number): Promise<Result<string, AcsError>> {
-  const tooLarge = acsError(413, 'RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`);
+export async function readBody(request: Request, limit: number): Promise<Result<string, HttpError>> {
+  const tooLarge = refused(acsError(413, 'RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`));
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) return err(tooLarge);
   if (request.body === null) return ok('');
@@ -28,18 +31,20 @@ export async function readBody(request: Request, limit: number): Promise<Result<
   try {
     return ok(text.decode(bytes));
   } catch {
-    return err(badRequest('The request body is not valid UTF-8.'));
+    return err(refused(badRequest('The request body is not valid UTF-8.')));
   }
 }
 
-export function checkContentType(request: Request, accepted: readonly string[]): Result<void, AcsError> {
+export function checkContentType(request: Request, accepted: readonly string[]): Result<void, HttpError> {
   const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (accepted.includes(mediaType)) return ok(undefined);
   return err(
-    acsError(
-      415,
-      'UnsupportedMediaType',
-      `The content type ${JSON.stringify(mediaType || '(none)')} is not supported here; send ${accepted.join(' or ')}.`,
+    refused(
+      acsError(
+        415,
+        'UnsupportedMediaType',
+        `The content type ${JSON.stringify(mediaType || '(none)')} is not supported here; send ${accepted.join(' or ')}.`,
+      ),
     ),
   );
 }
@@ -48,12 +53,12 @@ export function checkContentType(request: Request, accepted: readonly string[]):
  * Strict JSON: JSON.parse for the value, and a pass of jsonc-parser's visitor to refuse duplicate keys,
  * which JSON.parse would silently resolve to the last one (an ambiguous participant map must not be guessed at).
  */
-export function parseJson(text: string): Result<unknown, AcsError> {
+export function parseJson(text: string): Result<unknown, HttpError> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    return err(badArguments([{ code: 'BadArgument', message: `The body is not valid JSON: ${(cause as Error).message}`, target: '$' }]));
+    return err(refused(badArguments([{ code: 'BadArgument', message: `The body is not valid JSON: ${(cause as Error).message}`, target: '$' }])));
   }
   const keys: Set<string>[] = [];
   const paths: string[] = [];
@@ -75,6 +80,13 @@ export function parseJson(text: string): Result<unknown, AcsError> {
     },
   });
   if (duplicate !== null)
-    return err(badArguments([{ code: 'BadArgument', message: `The key ${duplicate} appears more than once.`, target: duplicate }]));
+    return err(refused(badArguments([{ code: 'BadArgument', message: `The key ${duplicate} appears more than once.`, target: duplicate }])));
   return ok(value);
+}
+
+/** The body the gate read, as JSON of one of `types`, validated against the request's schema. */
+export function jsonBody<T>(context: RequestContext, request: Request, types: readonly string[], validate: BodyValidator<T>): Result<T, HttpError> {
+  return checkContentType(request, types)
+    .andThen(() => parseJson(context.body))
+    .andThen(validate);
 }

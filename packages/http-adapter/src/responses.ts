@@ -15,7 +15,7 @@ export function emptyResponse(status: number, headers: Record<string, string> = 
 }
 
 /** Every error in ACS's shape, with `x-ms-error-code` as ACS sends it. */
-export function errorResponse(error: AcsError, headers: Record<string, string> = {}): Response {
+export function acsErrorResponse(error: AcsError, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(errorBody(error)), {
     status: error.status,
     headers: { 'content-type': JSON_TYPE, 'x-ms-error-code': error.code, ...headers },

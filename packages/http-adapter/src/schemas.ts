@@ -1,7 +1,8 @@
 import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
 import { err, ok, type Result } from 'neverthrow';
-import { type AcsError, badArguments } from './acs-errors.js';
+import { badArguments } from './acs-errors.js';
 import type { VersionShape } from './api-versions.js';
+import { type HttpError, refused } from './errors.js';
 
 export interface CreateRoomBody {
   validFrom?: string | null;
@@ -61,17 +62,19 @@ export function bodySchemas(shape: VersionShape) {
   return { createRoom, updateRoom, updateParticipants };
 }
 
-function describe(errors: readonly ErrorObject[] | null | undefined): AcsError {
-  return badArguments(
-    (errors ?? []).map((error) => {
-      const target = `$${error.instancePath.replaceAll('/', '.')}`;
-      const extra = error.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : '';
-      return { code: 'BadArgument', message: `${target} ${error.message ?? 'is invalid'}${extra}.`, target };
-    }),
+function describe(errors: readonly ErrorObject[] | null | undefined): HttpError {
+  return refused(
+    badArguments(
+      (errors ?? []).map((error) => {
+        const target = `$${error.instancePath.replaceAll('/', '.')}`;
+        const extra = error.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : '';
+        return { code: 'BadArgument', message: `${target} ${error.message ?? 'is invalid'}${extra}.`, target };
+      }),
+    ),
   );
 }
 
-export type BodyValidator<T> = (value: unknown) => Result<T, AcsError>;
+export type BodyValidator<T> = (value: unknown) => Result<T, HttpError>;
 
 export function createValidators(shape: VersionShape) {
   const ajv = new Ajv({ allErrors: false, strict: true });
@@ -86,3 +89,5 @@ export function createValidators(shape: VersionShape) {
     updateParticipants: validator(schemas.updateParticipants),
   };
 }
+
+export type Validators = ReturnType<typeof createValidators>;

@@ -1,30 +1,32 @@
 import {
   chain,
-  checkExpectedVersion,
   type EventStore,
   type ExpectedVersion,
-  evolve,
   GENESIS_HASH,
-  matchStoredBatch,
-  type Page,
-  type PageRequest,
   type ParticipantId,
   type ParticipantRecord,
-  parsePageRequest,
   type RebuildProgress,
   type RequestRecord,
   type Role,
-  type RoomId,
   type RoomState,
   type RoomSummary,
-  rosterChange,
   type StoredEvent,
   type StreamKey,
   storeFailure,
   summaryOf,
   type TenantId,
-  toPage,
 } from '@usher/core';
+import {
+  type BatchProjection,
+  checkExpectedVersion,
+  EMPTY_HEAD,
+  headAfter,
+  keysetPage,
+  matchStoredBatch,
+  projectBatch,
+  recordRequest,
+  type StreamHead,
+} from '@usher/core/store-kit';
 import { errAsync, okAsync } from 'neverthrow';
 
 interface RosterEntry {
@@ -65,7 +67,9 @@ function persisted<T>(value: T): T {
 
 /**
  * The reference EventStore: plain Maps and arrays, no I/O. Every other store must behave exactly like
- * this one (the contract suite checks it, with this store as the model).
+ * this one (the contract suite checks it, with this store as the model). It folds every event itself,
+ * never keeping the state the decider hands to `append`: so the contract and property suites compare
+ * the decider's state with a replay.
  */
 export function createMemoryStore(): EventStore {
   const log: StoredEvent[] = [];
@@ -79,55 +83,49 @@ export function createMemoryStore(): EventStore {
 
   const guard = <T>(run: () => T) => (closed ? errAsync(storeFailure('The memory store is closed.')) : okAsync<T, never>(run()));
 
-  function project(record: StreamRecord, event: StoredEvent): void {
-    const wasActive = record.state.status === 'active';
-    record.state = evolve(record.state, event);
-    record.lastHash = event.hash;
-    if (!wasActive && record.state.status === 'active' && record.createdPosition === null) {
-      record.createdPosition = event.position;
-      roomAt.set(event.position, record);
+  /** Applies the projection of a run of `record`'s events, the first of which is at `firstPosition`. */
+  function apply(record: StreamRecord, head: StreamHead, batch: BatchProjection, firstPosition: number): void {
+    const next = headAfter(head, batch, (index) => firstPosition + index);
+    if (next.createdPosition !== null && next.createdPosition !== head.createdPosition) {
+      roomAt.set(next.createdPosition, record);
       const list = roomsByTenant.get(record.key.tenantId) ?? [];
-      list.push(event.position);
+      list.push(next.createdPosition);
       roomsByTenant.set(record.key.tenantId, list);
     }
-    const change = rosterChange(event);
-    if (change === null) return;
-    if (change.kind === 'clear') {
-      record.roster = new Map();
-      record.rosterSeqs = [];
-    } else if (change.kind === 'add') {
-      record.roster.set(change.participant, { role: change.role, seq: event.position });
-      record.rosterSeqs.push(event.position);
-    } else if (change.kind === 'changeRole') {
-      const entry = record.roster.get(change.participant);
-      if (entry !== undefined) record.roster.set(change.participant, { ...entry, role: change.role });
-    } else {
-      const entry = record.roster.get(change.participant);
-      if (entry === undefined) return;
-      record.roster.delete(change.participant);
-      record.rosterSeqs.splice(upperBound(record.rosterSeqs, entry.seq) - 1, 1);
+    record.state = next.state;
+    record.lastHash = next.lastHash;
+    record.createdPosition = next.createdPosition;
+    for (const change of batch.roster) {
+      const seq = firstPosition + change.index;
+      if (change.kind === 'clear') {
+        record.roster = new Map();
+        record.rosterSeqs = [];
+      } else if (change.kind === 'add') {
+        record.roster.set(change.participant, { role: change.role, seq });
+        record.rosterSeqs.push(seq);
+      } else if (change.kind === 'changeRole') {
+        const entry = record.roster.get(change.participant);
+        if (entry !== undefined) record.roster.set(change.participant, { ...entry, role: change.role });
+      } else {
+        const entry = record.roster.get(change.participant);
+        if (entry === undefined) continue;
+        record.roster.delete(change.participant);
+        record.rosterSeqs.splice(upperBound(record.rosterSeqs, entry.seq) - 1, 1);
+      }
+    }
+    for (const mark of batch.requests) {
+      const key = `${record.key.tenantId}\u0000${mark.requestId}`;
+      requests.set(key, recordRequest(requests.get(key), record.key, mark));
     }
   }
 
-  /** A request id names the contiguous run of events it first appended to one room; later runs elsewhere do not move it. */
-  function recordRequest(event: StoredEvent): void {
-    const requestId = event.meta.requestId;
-    if (requestId === undefined) return;
-    const key = `${event.tenantId}\u0000${requestId}`;
-    const existing = requests.get(key);
-    if (existing === undefined) {
-      requests.set(key, {
-        tenantId: event.tenantId as TenantId,
-        requestId,
-        roomId: event.roomId as RoomId,
-        fromVersion: event.version,
-        toVersion: event.version,
-        at: event.meta.at,
-      });
-    } else if (existing.roomId === event.roomId && existing.toVersion === event.version - 1) {
-      requests.set(key, { ...existing, toVersion: event.version });
-    }
-  }
+  /** The head of `record` as it stood at `version`, before the run about to be projected. */
+  const headOf = (record: StreamRecord, version: number): StreamHead => ({
+    version,
+    lastHash: record.lastHash,
+    state: record.state,
+    createdPosition: record.createdPosition,
+  });
 
   function streamRecord(stream: StreamKey): StreamRecord {
     const key = keyOf(stream);
@@ -136,7 +134,7 @@ export function createMemoryStore(): EventStore {
       record = {
         key: { tenantId: stream.tenantId, roomId: stream.roomId },
         positions: [],
-        state: { status: 'absent' },
+        state: EMPTY_HEAD.state,
         lastHash: GENESIS_HASH,
         createdPosition: null,
         roster: new Map(),
@@ -147,26 +145,23 @@ export function createMemoryStore(): EventStore {
     return record;
   }
 
-  function listPage<T>(sorted: readonly number[], request: PageRequest, descending: boolean, pick: (key: number) => T | null) {
-    return parsePageRequest(request).map(({ after, pageSize }): Page<T> => {
-      const rows: { key: number; item: T }[] = [];
-      if (descending) {
-        let index = after === null ? sorted.length - 1 : upperBound(sorted, after - 1) - 1;
-        for (; index >= 0 && rows.length <= pageSize; index -= 1) {
-          const key = sorted[index] as number;
-          const item = pick(key);
-          if (item !== null) rows.push({ key, item });
-        }
-      } else {
-        for (let index = after === null ? 0 : upperBound(sorted, after); index < sorted.length && rows.length <= pageSize; index += 1) {
-          const key = sorted[index] as number;
-          const item = pick(key);
-          if (item !== null) rows.push({ key, item });
-        }
-      }
-      const page = toPage(rows, pageSize, (row) => row.key);
-      return { items: page.items.map((row) => row.item), nextPageToken: page.nextPageToken };
-    });
+  /** Up to `limit` keys of ascending `sorted` past `after` (before it, `descending`), with the items `pick` finds for them. */
+  function scan<T>(sorted: readonly number[], after: number | null, limit: number, descending: boolean, pick: (key: number) => T | null) {
+    const rows: { key: number; item: T }[] = [];
+    const step = descending ? -1 : 1;
+    let index = descending
+      ? after === null
+        ? sorted.length - 1
+        : upperBound(sorted, after - 1) - 1
+      : after === null
+        ? 0
+        : upperBound(sorted, after);
+    for (; index >= 0 && index < sorted.length && rows.length < limit; index += step) {
+      const key = sorted[index] as number;
+      const item = pick(key);
+      if (item !== null) rows.push({ key, item });
+    }
+    return rows;
   }
 
   const store: EventStore = {
@@ -188,16 +183,16 @@ export function createMemoryStore(): EventStore {
       if (checked.isErr()) return errAsync(checked.error);
       if (events.length === 0) return okAsync({ stream, version, events: [], replayed: false });
       const record = streamRecord(stream);
-      const chained = chain(stream, record.lastHash, record.positions.length + 1, events);
+      const head = headOf(record, version);
+      const chained = chain(stream, head.lastHash, version + 1, events);
       const firstPosition = log.length + 1;
       const stored = chained.map((event, index): StoredEvent => persisted({ ...event, position: firstPosition + index }));
       for (const event of stored) {
         log.push(event);
         eventPositions.set(event.eventId, event.position);
         record.positions.push(event.position);
-        project(record, event);
-        recordRequest(event);
       }
+      apply(record, head, projectBatch(head, stored), firstPosition);
       return okAsync({ stream, version: record.positions.length, events: persisted(stored), replayed: false });
     },
 
@@ -229,21 +224,34 @@ export function createMemoryStore(): EventStore {
     },
 
     listRooms({ tenantId, ...page }) {
-      if (closed) return errAsync(storeFailure('The memory store is closed.'));
-      const result = listPage(roomsByTenant.get(tenantId) ?? [], page, true, (position) => {
-        const record = roomAt.get(position);
-        return record?.state.status === 'active' ? summaryOf(record.key, record.state.room) : null;
-      });
-      return result.isOk() ? okAsync(result.value) : errAsync(result.error);
+      const rooms = roomsByTenant.get(tenantId) ?? [];
+      return keysetPage(
+        page,
+        ({ after, pageSize }) =>
+          guard(() =>
+            scan(rooms, after, pageSize + 1, true, (position) => {
+              const record = roomAt.get(position);
+              return record?.state.status === 'active' ? summaryOf(record.key, record.state.room) : null;
+            }),
+          ),
+        (row) => row.key,
+        (row) => row.item,
+      );
     },
 
     listParticipants(stream, page = {}) {
-      if (closed) return errAsync(storeFailure('The memory store is closed.'));
       const record = streams.get(keyOf(stream));
-      const bySeq = new Map<number, ParticipantRecord>();
-      for (const [participantId, entry] of record?.roster ?? []) bySeq.set(entry.seq, { participantId, role: entry.role });
-      const result = listPage(record?.rosterSeqs ?? [], page, false, (seq) => bySeq.get(seq) ?? null);
-      return result.isOk() ? okAsync(result.value) : errAsync(result.error);
+      return keysetPage(
+        page,
+        ({ after, pageSize }) =>
+          guard(() => {
+            const bySeq = new Map<number, ParticipantRecord>();
+            for (const [participantId, entry] of record?.roster ?? []) bySeq.set(entry.seq, { participantId, role: entry.role });
+            return scan(record?.rosterSeqs ?? [], after, pageSize + 1, false, (seq) => bySeq.get(seq) ?? null);
+          }),
+        (row) => row.key,
+        (row) => row.item,
+      );
     },
 
     findByRequestId(tenantId, requestId) {
@@ -261,15 +269,16 @@ export function createMemoryStore(): EventStore {
         roomAt.clear();
         requests.clear();
         for (const record of streams.values()) {
-          record.state = { status: 'absent' };
+          record.state = EMPTY_HEAD.state;
           record.lastHash = GENESIS_HASH;
           record.createdPosition = null;
           record.roster = new Map();
           record.rosterSeqs = [];
         }
         log.forEach((event, index) => {
-          project(streamRecord(event as StoredEvent & StreamKey), event);
-          recordRequest(event);
+          const record = streamRecord(event as StoredEvent & StreamKey);
+          const head = headOf(record, event.version - 1);
+          apply(record, head, projectBatch(head, [event]), event.position);
           if ((index + 1) % 10_000 === 0 || index === log.length - 1) onProgress?.({ processed: index + 1, total: log.length });
         });
         return { events: log.length, rooms: streams.size };

@@ -1,4 +1,4 @@
-import { latestVersion, type Migration, type MigrationReport } from '@usher/core';
+import { latestVersion, type Migration, type MigrationReport } from '@usher/core/store-kit';
 import type { Pool } from 'pg';
 
 /**

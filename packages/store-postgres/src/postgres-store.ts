@@ -3,14 +3,11 @@ import {
   type ConcurrencyError,
   chain,
   concurrencyError,
-  EMPTY_HEAD,
   type EventStore,
   type ExpectedVersion,
-  type MigrationReport,
-  matchStoredBatch,
   type NewEvent,
   type ParticipantId,
-  parsePageRequest,
+  type ParticipantRecord,
   type RebuildProgress,
   type RebuildReport,
   type Role,
@@ -18,21 +15,30 @@ import {
   type RoomState,
   type StoredEvent,
   type StoreError,
-  type StoreTuning,
-  type StreamHead,
   type StreamKey,
   storeFailure,
+  type TenantId,
+} from '@usher/core';
+import {
+  EMPTY_HEAD,
+  headAfter,
+  isExact,
+  keysetPage,
+  type MigrationReport,
+  matchStoredBatch,
+  projectBatch,
+  type StoreTuning,
+  type StreamHead,
   streamHeadCache,
   summaryFromRow,
-  type TenantId,
-  toPage,
-} from '@usher/core';
+} from '@usher/core/store-kit';
 import { errAsync, ResultAsync } from 'neverthrow';
 import pg from 'pg';
 import { migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
 import { projectionPayload } from './payload.js';
-import { type EventRow, toStoredEvent } from './rows.js';
-import { APPEND, EVENTS_BY_ID } from './sql/append.js';
+import { rowsOf } from './queries.js';
+import { toStoredEvent } from './rows.js';
+import { APPEND, SELECT_EVENTS_BY_ID } from './sql/append.js';
 import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
 import { type HeadRow, SELECT_HEAD } from './sql/heads.js';
 import { SELECT_ROSTER_PAGE } from './sql/participants.js';
@@ -40,7 +46,7 @@ import { COUNT_EVENTS, SELECT_AFTER_POSITION } from './sql/read-all.js';
 import { SELECT_STREAM_RANGE } from './sql/read-stream.js';
 import { CLEAR_PROJECTIONS, LOCK_APPENDS, PROJECT } from './sql/rebuild.js';
 import { SELECT_REQUEST } from './sql/requests.js';
-import { type RoomSummaryRow, SELECT_ACTIVE_ROOM, SELECT_ACTIVE_ROOMS_PAGE } from './sql/rooms.js';
+import { SELECT_ACTIVE_ROOM, SELECT_ACTIVE_ROOMS_PAGE } from './sql/rooms.js';
 
 export interface PostgresStoreOptions extends StoreTuning {
   readonly connectionString: string;
@@ -56,12 +62,6 @@ export const DEFAULT_SCHEMA = 'usher';
 const NEWEST = Number.MAX_SAFE_INTEGER;
 const INT8 = 20;
 const STALE_HEAD_RETRIES = 3;
-
-type AppendOutcome =
-  | { status: 'ok'; positions: number[] }
-  | { status: 'duplicate' }
-  | { status: 'conflict'; actual: number }
-  | { status: 'stale'; version: number; lastHash: string | null; state: RoomState | null; createdPosition: number | null };
 
 function createPool(options: PostgresStoreOptions): pg.Pool {
   const schema = options.schema ?? DEFAULT_SCHEMA;
@@ -119,9 +119,8 @@ function headOf(row: HeadRow | undefined): StreamHead {
 export function createPostgresStore(options: PostgresStoreOptions): EventStore {
   const pool = createPool(options);
   const capacity = options.headCacheSize ?? 1024;
-  const batch = options.rebuildBatchSize ?? 10_000;
+  const batchSize = options.rebuildBatchSize ?? 10_000;
   const heads = streamHeadCache(capacity);
-  const remember = heads.remember;
   let closed = false;
 
   function run<T>(what: string, body: () => Promise<T>): ResultAsync<T, StoreError> {
@@ -130,8 +129,8 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
   }
 
   async function readHead(stream: StreamKey): Promise<StreamHead> {
-    const head = headOf((await pool.query<HeadRow>(SELECT_HEAD, [stream.tenantId, stream.roomId])).rows[0]);
-    if (head.version > 0) remember(stream, head);
+    const head = headOf((await rowsOf(pool, SELECT_HEAD, stream.tenantId, stream.roomId))[0]);
+    if (head.version > 0) heads.remember(stream, head);
     return head;
   }
 
@@ -143,30 +142,31 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     stream: StreamKey,
     events: readonly NewEvent[],
     expected: ExpectedVersion,
+    decided: RoomState | undefined,
     head: StreamHead,
     retries: number,
   ): Promise<AppendResult> {
     const chained = chain(stream, head.lastHash, head.version + 1, events);
-    const { payload, state, createdIndex } = projectionPayload(stream, head, chained);
+    const batch = projectBatch(head, chained, isExact(expected) ? decided : undefined);
     const parameters = {
-      ...payload,
+      ...projectionPayload(stream, batch),
       expected,
       assumedVersion: head.version,
       assumedHash: head.lastHash,
       eventIds: events.map((event) => event.eventId),
       events: chained,
     };
-    const outcome = (await pool.query<{ outcome: AppendOutcome }>(APPEND, [JSON.stringify(parameters)])).rows[0]?.outcome;
+    const outcome = (await rowsOf(pool, APPEND, JSON.stringify(parameters)))[0]?.outcome;
     switch (outcome?.status) {
       case 'ok': {
         const positions = outcome.positions.map(Number);
-        const stored = chained.map((event, index) => ({ ...event, position: positions[index] as number }) as StoredEvent);
-        const last = chained[chained.length - 1];
-        if (last !== undefined) {
-          const createdPosition = createdIndex === null ? head.createdPosition : (positions[createdIndex] ?? null);
-          remember(stream, { version: last.version, lastHash: last.hash, state, createdPosition });
-        }
-        return { stream, version: last?.version ?? head.version, events: stored, replayed: false };
+        const stored = chained.map((event, index): StoredEvent => ({ ...event, position: positions[index] as number }));
+        if (stored.length > 0)
+          heads.remember(
+            stream,
+            headAfter(head, batch, (index) => positions[index] as number),
+          );
+        return { stream, version: batch.version, events: stored, replayed: false };
       }
       case 'stale': {
         const current: StreamHead =
@@ -175,17 +175,23 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
             : {
                 version: outcome.version,
                 lastHash: outcome.lastHash ?? '',
-                state: outcome.state ?? { status: 'absent' },
+                state: (outcome.state ?? EMPTY_HEAD.state) as RoomState,
                 createdPosition: outcome.createdPosition,
               };
-        if (current.version > 0) remember(stream, current);
+        if (current.version > 0) heads.remember(stream, current);
         if (retries <= 0) throw new Refused(storeFailure('The stream head kept moving while appending; retry.'));
-        return appendOnce(stream, events, expected, current, retries - 1);
+        return appendOnce(stream, events, expected, decided, current, retries - 1);
       }
       case 'conflict':
         throw new Refused(concurrencyError(stream, expected, outcome.actual));
       case 'duplicate': {
-        const rows = (await pool.query<EventRow>(EVENTS_BY_ID, [events.map((event) => event.eventId)])).rows.map(toStoredEvent);
+        const rows = (
+          await rowsOf(
+            pool,
+            SELECT_EVENTS_BY_ID,
+            events.map((event) => event.eventId),
+          )
+        ).map(toStoredEvent);
         const byId = new Map(rows.map((event) => [event.eventId as string, event]));
         const replay = matchStoredBatch(
           stream,
@@ -205,26 +211,27 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(LOCK_APPENDS);
-      const total = Number((await client.query<{ total: number }>(COUNT_EVENTS)).rows[0]?.total ?? 0);
-      await client.query(CLEAR_PROJECTIONS);
+      await rowsOf(client, LOCK_APPENDS);
+      const total = Number((await rowsOf(client, COUNT_EVENTS))[0]?.total ?? 0);
+      await rowsOf(client, CLEAR_PROJECTIONS);
       let processed = 0;
       let rooms = 0;
       for (let after = 0; ; ) {
-        const events = (await client.query<EventRow>(SELECT_AFTER_POSITION, [after, batch])).rows.map(toStoredEvent);
+        const events = (await rowsOf(client, SELECT_AFTER_POSITION, after, batchSize)).map(toStoredEvent);
         if (events.length === 0) break;
+        // A run of consecutive events of one stream is projected as the append that wrote it was.
         for (let start = 0; start < events.length; ) {
           const first = events[start] as StoredEvent;
           let end = start + 1;
           while (end < events.length && events[end]?.tenantId === first.tenantId && events[end]?.roomId === first.roomId) end += 1;
           const stream = { tenantId: first.tenantId as TenantId, roomId: first.roomId as RoomId };
-          const head = headOf((await client.query<HeadRow>(SELECT_HEAD, [stream.tenantId, stream.roomId])).rows[0]);
+          const head = headOf((await rowsOf(client, SELECT_HEAD, stream.tenantId, stream.roomId))[0]);
           if (head.version === 0) rooms += 1;
-          const { payload } = projectionPayload(stream, head, events.slice(start, end));
-          await client.query(PROJECT, [JSON.stringify(payload), first.position - 1, head.createdPosition]);
+          const payload = projectionPayload(stream, projectBatch(head, events.slice(start, end)));
+          await rowsOf(client, PROJECT, JSON.stringify(payload), first.position - 1, head.createdPosition);
           start = end;
         }
-        after = events[events.length - 1]?.position ?? after;
+        after = (events[events.length - 1] as StoredEvent).position;
         processed += events.length;
         onProgress?.({ processed, total: Math.max(total, processed) });
       }
@@ -240,29 +247,32 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
   }
 
   return {
-    append(stream, events, expected) {
+    append(stream, events, expected, decided) {
       if (closed) return errAsync(storeFailure('The PostgreSQL store is closed.'));
       const head = heads.get(stream) ?? EMPTY_HEAD;
-      return ResultAsync.fromPromise(appendOnce(stream, events, expected, head, STALE_HEAD_RETRIES), (cause) =>
+      return ResultAsync.fromPromise(appendOnce(stream, events, expected, decided, head, STALE_HEAD_RETRIES), (cause) =>
         cause instanceof Refused ? cause.error : failure(`Append to room ${stream.roomId} failed`)(cause),
       );
     },
 
     readStream(stream, range = {}) {
-      return run('Reading a stream failed', async () => {
-        const rows = await pool.query<EventRow>(SELECT_STREAM_RANGE, [
-          stream.tenantId,
-          stream.roomId,
-          Math.max(1, range.fromVersion ?? 1),
-          range.toVersion ?? 2_147_483_647,
-        ]);
-        return rows.rows.map(toStoredEvent);
-      });
+      return run('Reading a stream failed', async () =>
+        (
+          await rowsOf(
+            pool,
+            SELECT_STREAM_RANGE,
+            stream.tenantId,
+            stream.roomId,
+            Math.max(1, range.fromVersion ?? 1),
+            range.toVersion ?? 2_147_483_647,
+          )
+        ).map(toStoredEvent),
+      );
     },
 
     readAll({ afterPosition, limit }) {
       return run('Reading the log failed', async () =>
-        limit <= 0 ? [] : (await pool.query<EventRow>(SELECT_AFTER_POSITION, [Math.max(0, afterPosition), limit])).rows.map(toStoredEvent),
+        limit <= 0 ? [] : (await rowsOf(pool, SELECT_AFTER_POSITION, Math.max(0, afterPosition), limit)).map(toStoredEvent),
       );
     },
 
@@ -275,45 +285,33 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
 
     getRoom(stream) {
       return run('Reading a room failed', async () => {
-        const row = (await pool.query<RoomSummaryRow>(SELECT_ACTIVE_ROOM, [stream.tenantId, stream.roomId])).rows[0];
+        const row = (await rowsOf(pool, SELECT_ACTIVE_ROOM, stream.tenantId, stream.roomId))[0];
         return row === undefined ? null : summaryFromRow(row);
       });
     },
 
     listRooms({ tenantId, ...page }) {
-      const keyset = parsePageRequest(page);
-      if (keyset.isErr()) return errAsync(keyset.error);
-      const { after, pageSize } = keyset.value;
-      return run('Listing rooms failed', async () => {
-        const rows = (await pool.query<RoomSummaryRow>(SELECT_ACTIVE_ROOMS_PAGE, [tenantId, after ?? NEWEST, pageSize + 1])).rows;
-        const { items, nextPageToken } = toPage(rows, pageSize, (row) => row.created_position);
-        return { items: items.map(summaryFromRow), nextPageToken };
-      });
+      return keysetPage(
+        page,
+        ({ after, pageSize }) => run('Listing rooms failed', () => rowsOf(pool, SELECT_ACTIVE_ROOMS_PAGE, tenantId, after ?? NEWEST, pageSize + 1)),
+        (row) => row.created_position,
+        summaryFromRow,
+      );
     },
 
     listParticipants(stream, page = {}) {
-      const keyset = parsePageRequest(page);
-      if (keyset.isErr()) return errAsync(keyset.error);
-      const { after, pageSize } = keyset.value;
-      return run('Listing participants failed', async () => {
-        const rows = (
-          await pool.query<{ participant_id: string; role: string; seq: number }>(SELECT_ROSTER_PAGE, [
-            stream.tenantId,
-            stream.roomId,
-            after ?? 0,
-            pageSize + 1,
-          ])
-        ).rows;
-        const { items, nextPageToken } = toPage(rows, pageSize, (row) => row.seq);
-        return { items: items.map((row) => ({ participantId: row.participant_id as ParticipantId, role: row.role as Role })), nextPageToken };
-      });
+      return keysetPage(
+        page,
+        ({ after, pageSize }) =>
+          run('Listing participants failed', () => rowsOf(pool, SELECT_ROSTER_PAGE, stream.tenantId, stream.roomId, after ?? 0, pageSize + 1)),
+        (row) => row.seq,
+        (row): ParticipantRecord => ({ participantId: row.participant_id as ParticipantId, role: row.role as Role }),
+      );
     },
 
     findByRequestId(tenantId, requestId) {
       return run('Reading the request ledger failed', async () => {
-        const row = (
-          await pool.query<{ room_id: string; from_version: number; to_version: number; at: string }>(SELECT_REQUEST, [tenantId, requestId])
-        ).rows[0];
+        const row = (await rowsOf(pool, SELECT_REQUEST, tenantId, requestId))[0];
         return row === undefined
           ? null
           : { tenantId, requestId, roomId: row.room_id as RoomId, fromVersion: row.from_version, toVersion: row.to_version, at: row.at };
@@ -321,9 +319,8 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     },
 
     checkpoints: {
-      get: (name) =>
-        run('Reading a checkpoint failed', async () => (await pool.query<{ position: number }>(SELECT_CHECKPOINT, [name])).rows[0]?.position ?? null),
-      set: (name, position) => run('Writing a checkpoint failed', async () => void (await pool.query(UPSERT_CHECKPOINT, [name, position]))),
+      get: (name) => run('Reading a checkpoint failed', async () => (await rowsOf(pool, SELECT_CHECKPOINT, name))[0]?.position ?? null),
+      set: (name, position) => run('Writing a checkpoint failed', async () => void (await rowsOf(pool, UPSERT_CHECKPOINT, name, position))),
     },
 
     rebuildProjections(onProgress) {

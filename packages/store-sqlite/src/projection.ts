@@ -1,50 +1,37 @@
-import { EMPTY_HEAD, evolve, type RoomState, rosterChange, type StoredEvent, type StreamHead, type StreamKey } from '@usher/core';
-import type Database from 'better-sqlite3';
-import type { StreamHeadRow } from './sql/heads.js';
-import { prepareProject } from './sql/project.js';
-
-export function headFromRow(row: StreamHeadRow | undefined): StreamHead {
-  if (row === undefined) return EMPTY_HEAD;
-  return { version: row.version, lastHash: row.last_hash, state: JSON.parse(row.state) as RoomState, createdPosition: row.created_position };
-}
+import type { StreamKey } from '@usher/core';
+import { type BatchProjection, headAfter, type StreamHead, summaryColumns } from '@usher/core/store-kit';
+import type { Statements } from './statements.js';
 
 /**
- * The projector shared by append and rebuild, so that a rebuild can only ever give what the live
- * appends gave: the roster and request ledger rows change per event, the stream row once per batch.
+ * Writes the projection of a run of one stream's events (the store kit's `projectBatch`), on append and
+ * on rebuild alike: roster and request ledger rows per change, the stream row once. Answers the new head.
  */
-export function createProjector(db: Database.Database) {
-  const sql = prepareProject(db);
-
-  function apply(head: StreamHead, event: StoredEvent): StreamHead {
-    const { tenantId, roomId } = event;
-    const state = evolve(head.state, event);
-    const change = rosterChange(event);
-    if (change?.kind === 'add') sql.upsertParticipant.run(tenantId, roomId, change.participant, change.role, event.position);
-    else if (change?.kind === 'changeRole') sql.changeParticipantRole.run(change.role, tenantId, roomId, change.participant);
-    else if (change?.kind === 'remove') sql.deleteParticipant.run(tenantId, roomId, change.participant);
-    else if (change?.kind === 'clear') sql.clearRoster.run(tenantId, roomId);
-    const requestId = event.meta.requestId;
-    if (requestId !== undefined) sql.recordRequest.run(tenantId, requestId, roomId, event.version, event.version, event.meta.at);
-    const becameActive = head.createdPosition === null && state.status === 'active';
-    return { version: event.version, lastHash: event.hash, state, createdPosition: becameActive ? event.position : head.createdPosition };
+export function writeProjection(
+  statements: Statements,
+  stream: StreamKey,
+  head: StreamHead,
+  batch: BatchProjection,
+  positionAt: (index: number) => number,
+): StreamHead {
+  const { tenantId, roomId } = stream;
+  for (const change of batch.roster) {
+    if (change.kind === 'add') statements.upsertParticipant.run(tenantId, roomId, change.participant, change.role, positionAt(change.index));
+    else if (change.kind === 'changeRole') statements.changeParticipantRole.run(change.role, tenantId, roomId, change.participant);
+    else if (change.kind === 'remove') statements.deleteParticipant.run(tenantId, roomId, change.participant);
+    else statements.clearRoster.run(tenantId, roomId);
   }
-
-  function write(stream: StreamKey, head: StreamHead): void {
-    const room = head.state.status === 'absent' ? null : head.state.room;
-    sql.upsertStream.run({
-      tenantId: stream.tenantId,
-      roomId: stream.roomId,
-      version: head.version,
-      lastHash: head.lastHash,
-      status: head.state.status,
-      state: JSON.stringify(head.state),
-      createdPosition: head.createdPosition,
-      createdAt: room?.createdAt ?? null,
-      validFrom: room?.validFrom ?? null,
-      validUntil: room?.validUntil ?? null,
-      pstnDialOutEnabled: room === null ? null : Number(room.pstnDialOutEnabled),
-    });
-  }
-
-  return { apply, write };
+  for (const mark of batch.requests) statements.recordRequest.run(tenantId, mark.requestId, roomId, mark.version, mark.version, mark.at);
+  const next = headAfter(head, batch, positionAt);
+  const summary = summaryColumns(next.state);
+  statements.upsertStream.run({
+    tenantId,
+    roomId,
+    version: next.version,
+    lastHash: next.lastHash,
+    state: JSON.stringify(next.state),
+    createdPosition: next.createdPosition,
+    ...summary,
+    pstnDialOutEnabled: summary.pstnDialOutEnabled === null ? null : Number(summary.pstnDialOutEnabled),
+  });
+  return next;
 }

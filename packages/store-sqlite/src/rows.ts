@@ -1,8 +1,8 @@
-import { type EventRow as CoreEventRow, eventFromRow, type StoredEvent } from '@usher/core';
+import type { StoredEvent } from '@usher/core';
+import { eventFromRow, type EventRow as KitEventRow } from '@usher/core/store-kit';
 
-export type EventRow = CoreEventRow<string>;
-
-export { EVENT_COLUMNS } from '@usher/core';
+/** JSON columns are TEXT in SQLite. */
+export type EventRow = KitEventRow<string>;
 
 /**
  * A column that no longer parses (the file was altered behind the store's back) is read as a marker

@@ -2,41 +2,39 @@ import {
   type AppendResult,
   type ConcurrencyError,
   chain,
-  checkExpectedVersion,
-  EMPTY_HEAD,
   type EventStore,
-  matchStoredBatch,
+  type NewEvent,
   type ParticipantId,
   type ParticipantRecord,
-  parsePageRequest,
   type RebuildProgress,
   type RebuildReport,
   type Role,
   type RoomId,
   type StoredEvent,
   type StoreError,
-  type StoreTuning,
-  type StreamHead,
   type StreamKey,
   storeFailure,
-  summaryFromRow,
   type TenantId,
-  toPage,
 } from '@usher/core';
+import {
+  checkExpectedVersion,
+  EMPTY_HEAD,
+  isExact,
+  keysetPage,
+  matchStoredBatch,
+  projectBatch,
+  type StoreTuning,
+  type StreamHead,
+  summaryFromRow,
+} from '@usher/core/store-kit';
 import Database from 'better-sqlite3';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
 import { createHeadCache } from './head-cache.js';
 import { migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
-import { createProjector } from './projection.js';
+import { writeProjection } from './projection.js';
 import { toStoredEvent } from './rows.js';
-import { prepareAppend } from './sql/append.js';
-import { prepareCheckpoints } from './sql/checkpoints.js';
-import { prepareParticipants } from './sql/participants.js';
-import { prepareReadAll } from './sql/read-all.js';
-import { prepareReadStream } from './sql/read-stream.js';
-import { clearProjections } from './sql/rebuild.js';
-import { prepareRequests } from './sql/requests.js';
-import { prepareRooms } from './sql/rooms.js';
+import { CLEAR_PROJECTIONS } from './sql/rebuild.js';
+import { prepareStatements } from './statements.js';
 
 /** `FULL` survives power loss; `NORMAL` in WAL mode may lose the last commits on power loss, never on a crash of the process. */
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
@@ -87,15 +85,8 @@ export function openSqliteDatabase(options: SqliteStoreOptions): Database.Databa
 export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   const db = openSqliteDatabase(options);
   const rebuildBatch = options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH;
-  const appendSql = prepareAppend(db);
-  const projector = createProjector(db);
-  const readStreamSql = prepareReadStream(db);
-  const readAllSql = prepareReadAll(db);
-  const heads = createHeadCache(db, options.headCacheSize);
-  const roomsSql = prepareRooms(db);
-  const participantsSql = prepareParticipants(db);
-  const requestsSql = prepareRequests(db);
-  const checkpointsSql = prepareCheckpoints(db);
+  const sql = prepareStatements(db);
+  const heads = createHeadCache(sql, options.headCacheSize);
 
   function run<T>(what: string, body: () => T): ResultAsync<T, StoreError> {
     if (!db.open) return errAsync(storeFailure('The SQLite store is closed.'));
@@ -106,30 +97,25 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     }
   }
 
-  function storedBatch(stream: StreamKey, events: Parameters<EventStore['append']>[1]) {
+  function storedBatch(stream: StreamKey, events: readonly NewEvent[]) {
     return matchStoredBatch(
       stream,
       events,
       events.map((event) => {
-        const row = appendSql.eventById.get(event.eventId);
+        const row = sql.eventById.get(event.eventId);
         return row === undefined ? undefined : toStoredEvent(row);
       }),
     );
   }
 
   const appendTransaction = db.transaction(
-    (
-      stream: StreamKey,
-      events: Parameters<EventStore['append']>[1],
-      expected: Parameters<EventStore['append']>[2],
-    ): { result: AppendResult; head: StreamHead | null } => {
+    (...[stream, events, expected, decided]: Parameters<EventStore['append']>): { result: AppendResult; head: StreamHead | null } => {
       const head = heads.read(stream);
       const checked = checkExpectedVersion(stream, expected, head.version);
       if (checked.isErr()) throw new Conflict(checked.error);
-      const stored: StoredEvent[] = [];
-      let next: StreamHead = head;
-      for (const event of chain(stream, head.lastHash, head.version + 1, events)) {
-        const inserted = appendSql.insertEvent.run(
+      if (events.length === 0) return { result: { stream, version: head.version, events: [], replayed: false }, head: null };
+      const stored = chain(stream, head.lastHash, head.version + 1, events).map((event): StoredEvent => {
+        const inserted = sql.insertEvent.run(
           stream.tenantId,
           stream.roomId,
           event.version,
@@ -141,16 +127,15 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           event.prevHash,
           event.hash,
         );
-        const storedEvent = { ...event, position: Number(inserted.lastInsertRowid) } as StoredEvent;
-        next = projector.apply(next, storedEvent);
-        stored.push(storedEvent);
-      }
-      if (stored.length > 0) projector.write(stream, next);
-      return { result: { stream, version: next.version, events: stored, replayed: false }, head: stored.length > 0 ? next : null };
+        return { ...event, position: Number(inserted.lastInsertRowid) };
+      });
+      const batch = projectBatch(head, stored, isExact(expected) ? decided : undefined);
+      const next = writeProjection(sql, stream, head, batch, (index) => (stored[index] as StoredEvent).position);
+      return { result: { stream, version: next.version, events: stored, replayed: false }, head: next };
     },
   );
 
-  function replayOrConflict(stream: StreamKey, events: Parameters<EventStore['append']>[1], otherwise: ConcurrencyError | StoreError) {
+  function replayOrConflict(stream: StreamKey, events: readonly NewEvent[], otherwise: ConcurrencyError | StoreError) {
     const replay = storedBatch(stream, events);
     if (replay.isErr()) return err(replay.error);
     if (replay.value === null) return err(otherwise);
@@ -158,9 +143,9 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     return ok<AppendResult, never>({ stream, version, events: [...replay.value], replayed: true });
   }
 
-  function append(...[stream, events, expected]: Parameters<EventStore['append']>): Result<AppendResult, ConcurrencyError | StoreError> {
+  function append(...[stream, events, expected, decided]: Parameters<EventStore['append']>): Result<AppendResult, ConcurrencyError | StoreError> {
     try {
-      const { result, head } = appendTransaction.immediate(stream, events, expected);
+      const { result, head } = appendTransaction.immediate(stream, events, expected, decided);
       // Only a committed head is remembered: a rolled-back one would hide the stored state.
       if (head !== null) heads.remember(stream, head);
       return ok(result);
@@ -173,34 +158,29 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   }
 
   function rebuild(onProgress?: (progress: RebuildProgress) => void): RebuildReport {
-    const total = readAllSql.count.get()?.total ?? 0;
+    const total = sql.countEvents.get()?.total ?? 0;
     let processed = 0;
     let rooms = 0;
     const work = db.transaction(() => {
       heads.clear();
-      clearProjections(db);
-      let current: { stream: StreamKey; head: StreamHead } | null = null;
-      const flush = () => {
-        if (current !== null) projector.write(current.stream, current.head);
-      };
+      db.exec(CLEAR_PROJECTIONS.text);
       for (let after = 0; ; ) {
-        const rows = readAllSql.after.all(after, rebuildBatch);
-        if (rows.length === 0) break;
-        for (const row of rows) {
-          const event = toStoredEvent(row);
-          if (current === null || current.stream.tenantId !== event.tenantId || current.stream.roomId !== event.roomId) {
-            flush();
-            const stream = { tenantId: event.tenantId as TenantId, roomId: event.roomId as RoomId };
-            const existing = heads.read(stream);
-            if (existing === EMPTY_HEAD) rooms += 1;
-            current = { stream, head: existing };
-          }
-          current.head = projector.apply(current.head, event);
-          after = event.position;
+        const events = sql.eventsAfter.all(after, rebuildBatch).map(toStoredEvent);
+        if (events.length === 0) break;
+        // A run of consecutive events of one stream is projected as the append that wrote it was.
+        for (let start = 0; start < events.length; ) {
+          const first = events[start] as StoredEvent;
+          let end = start + 1;
+          while (end < events.length && events[end]?.tenantId === first.tenantId && events[end]?.roomId === first.roomId) end += 1;
+          const stream = { tenantId: first.tenantId as TenantId, roomId: first.roomId as RoomId };
+          const head = heads.read(stream);
+          if (head === EMPTY_HEAD) rooms += 1;
+          const run = events.slice(start, end);
+          writeProjection(sql, stream, head, projectBatch(head, run), (index) => (run[index] as StoredEvent).position);
+          start = end;
         }
-        flush();
-        current = null;
-        processed += rows.length;
+        after = (events[events.length - 1] as StoredEvent).position;
+        processed += events.length;
         onProgress?.({ processed, total: Math.max(total, processed) });
       }
     });
@@ -213,20 +193,20 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   }
 
   return {
-    append(stream, events, expected) {
+    append(stream, events, expected, decided) {
       if (!db.open) return errAsync(storeFailure('The SQLite store is closed.'));
-      const result = append(stream, events, expected);
+      const result = append(stream, events, expected, decided);
       return result.isOk() ? okAsync(result.value) : errAsync(result.error);
     },
 
     readStream(stream, range = {}) {
       return run('Reading a stream failed', () =>
-        readStreamSql.all(stream.tenantId, stream.roomId, Math.max(1, range.fromVersion ?? 1), range.toVersion ?? NEWEST).map(toStoredEvent),
+        sql.streamRange.all(stream.tenantId, stream.roomId, Math.max(1, range.fromVersion ?? 1), range.toVersion ?? NEWEST).map(toStoredEvent),
       );
     },
 
     readAll({ afterPosition, limit }) {
-      return run('Reading the log failed', () => (limit <= 0 ? [] : readAllSql.after.all(Math.max(0, afterPosition), limit).map(toStoredEvent)));
+      return run('Reading the log failed', () => (limit <= 0 ? [] : sql.eventsAfter.all(Math.max(0, afterPosition), limit).map(toStoredEvent)));
     },
 
     loadRoom(stream) {
@@ -238,39 +218,33 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
 
     getRoom(stream) {
       return run('Reading a room failed', () => {
-        const row = roomsSql.get.get(stream.tenantId, stream.roomId);
+        const row = sql.activeRoom.get(stream.tenantId, stream.roomId);
         return row === undefined ? null : summaryFromRow(row);
       });
     },
 
     listRooms({ tenantId, ...page }) {
-      const keyset = parsePageRequest(page);
-      if (keyset.isErr()) return errAsync(keyset.error);
-      const { after, pageSize } = keyset.value;
-      return run('Listing rooms failed', () => {
-        const rows = roomsSql.page.all(tenantId, after ?? NEWEST, pageSize + 1);
-        const { items, nextPageToken } = toPage(rows, pageSize, (row) => row.created_position);
-        return { items: items.map(summaryFromRow), nextPageToken };
-      });
+      return keysetPage(
+        page,
+        ({ after, pageSize }) => run('Listing rooms failed', () => sql.activeRoomsPage.all(tenantId, after ?? NEWEST, pageSize + 1)),
+        (row) => row.created_position,
+        summaryFromRow,
+      );
     },
 
     listParticipants(stream, page = {}) {
-      const keyset = parsePageRequest(page);
-      if (keyset.isErr()) return errAsync(keyset.error);
-      const { after, pageSize } = keyset.value;
-      return run('Listing participants failed', () => {
-        const rows = participantsSql.all(stream.tenantId, stream.roomId, after ?? 0, pageSize + 1);
-        const { items, nextPageToken } = toPage(rows, pageSize, (row) => row.seq);
-        return {
-          items: items.map((row): ParticipantRecord => ({ participantId: row.participant_id as ParticipantId, role: row.role as Role })),
-          nextPageToken,
-        };
-      });
+      return keysetPage(
+        page,
+        ({ after, pageSize }) =>
+          run('Listing participants failed', () => sql.rosterPage.all(stream.tenantId, stream.roomId, after ?? 0, pageSize + 1)),
+        (row) => row.seq,
+        (row): ParticipantRecord => ({ participantId: row.participant_id as ParticipantId, role: row.role as Role }),
+      );
     },
 
     findByRequestId(tenantId, requestId) {
       return run('Reading the request ledger failed', () => {
-        const row = requestsSql.get(tenantId, requestId);
+        const row = sql.request.get(tenantId, requestId);
         return row === undefined
           ? null
           : { tenantId, requestId, roomId: row.room_id as RoomId, fromVersion: row.from_version, toVersion: row.to_version, at: row.at };
@@ -278,8 +252,8 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     },
 
     checkpoints: {
-      get: (name) => run('Reading a checkpoint failed', () => checkpointsSql.get.get(name)?.position ?? null),
-      set: (name, position) => run('Writing a checkpoint failed', () => void checkpointsSql.set.run(name, position)),
+      get: (name) => run('Reading a checkpoint failed', () => sql.checkpoint.get(name)?.position ?? null),
+      set: (name, position) => run('Writing a checkpoint failed', () => void sql.setCheckpoint.run(name, position)),
     },
 
     rebuildProjections(onProgress) {

@@ -1,7 +1,27 @@
-/** One round trip: the whole append, its checks and its projections run in usher_append (see migrations.ts). */
-export const APPEND = 'SELECT usher_append($1::jsonb) AS outcome';
+import { EVENT_COLUMNS, query } from '@usher/core/store-kit';
+import type { EventRow } from '../rows.js';
 
-export const EVENTS_BY_ID = `
-  SELECT position, tenant_id, room_id, version, event_id, type, schema_version, data, meta, prev_hash, hash
+/**
+ * What usher_append answers: the positions it gave the events, or why it wrote nothing — some event id
+ * is stored already, the expected version does not hold, or the head the node computed from is stale
+ * (then with the current head).
+ */
+export type AppendOutcome =
+  | { readonly status: 'ok'; readonly positions: number[] }
+  | { readonly status: 'duplicate' }
+  | { readonly status: 'conflict'; readonly actual: number }
+  | {
+      readonly status: 'stale';
+      readonly version: number;
+      readonly lastHash: string | null;
+      readonly state: unknown;
+      readonly createdPosition: number | null;
+    };
+
+/** One round trip: the whole append, its checks and its projections run in usher_append (see migrations.ts). */
+export const APPEND = query<[string], { outcome: AppendOutcome }>('SELECT usher_append($1::jsonb) AS outcome');
+
+export const SELECT_EVENTS_BY_ID = query<[string[]], EventRow>(`
+  SELECT ${EVENT_COLUMNS}
   FROM events
-  WHERE event_id = ANY($1::text[])`;
+  WHERE event_id = ANY($1::text[])`);

@@ -1,5 +1,7 @@
-export const SELECT_CHECKPOINT = 'SELECT position FROM checkpoints WHERE name = $1';
+import { query } from '@usher/core/store-kit';
 
-export const UPSERT_CHECKPOINT = `
+export const SELECT_CHECKPOINT = query<[string], { position: number }>('SELECT position FROM checkpoints WHERE name = $1');
+
+export const UPSERT_CHECKPOINT = query<[string, number]>(`
   INSERT INTO checkpoints (name, position) VALUES ($1, $2)
-  ON CONFLICT (name) DO UPDATE SET position = excluded.position`;
+  ON CONFLICT (name) DO UPDATE SET position = excluded.position`);

@@ -1,6 +1,14 @@
-export const SELECT_ROSTER_PAGE = `
+import { query } from '@usher/core/store-kit';
+
+export interface ParticipantRow {
+  readonly participant_id: string;
+  readonly role: string;
+  readonly seq: number;
+}
+
+export const SELECT_ROSTER_PAGE = query<[string, string, number, number], ParticipantRow>(`
   SELECT participant_id, role, seq
   FROM participants
   WHERE tenant_id = $1 AND room_id = $2 AND seq > $3
   ORDER BY seq
-  LIMIT $4`;
+  LIMIT $4`);

@@ -1,9 +1,12 @@
+import { EVENT_COLUMNS, query } from '@usher/core/store-kit';
+import type { EventRow } from '../rows.js';
+
 /** Gap-free: appends commit one at a time in position order (the advisory lock in usher_append). */
-export const SELECT_AFTER_POSITION = `
-  SELECT position, tenant_id, room_id, version, event_id, type, schema_version, data, meta, prev_hash, hash
+export const SELECT_AFTER_POSITION = query<[number, number], EventRow>(`
+  SELECT ${EVENT_COLUMNS}
   FROM events
   WHERE position > $1
   ORDER BY position
-  LIMIT $2`;
+  LIMIT $2`);
 
-export const COUNT_EVENTS = 'SELECT count(*)::bigint AS total FROM events';
+export const COUNT_EVENTS = query<[], { total: number }>('SELECT count(*)::bigint AS total FROM events');

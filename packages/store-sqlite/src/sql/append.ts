@@ -1,19 +1,11 @@
-import type Database from 'better-sqlite3';
-import { EVENT_COLUMNS, type EventRow } from '../rows.js';
-import { statement } from './statement.js';
+import { EVENT_COLUMNS, query } from '@usher/core/store-kit';
+import type { EventRow } from '../rows.js';
 
-const INSERT_EVENT = `
+export const INSERT_EVENT = query<[string, string, number, string, string, number, string, string, string, string]>(`
   INSERT INTO events (tenant_id, room_id, version, event_id, type, schema_version, data, meta, prev_hash, hash)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
-const SELECT_EVENT_BY_ID = `
+export const SELECT_EVENT_BY_ID = query<[string], EventRow>(`
   SELECT ${EVENT_COLUMNS}
   FROM events
-  WHERE event_id = ?`;
-
-export function prepareAppend(db: Database.Database) {
-  return {
-    insertEvent: statement<[string, string, number, string, string, number, string, string, string, string]>(db, INSERT_EVENT),
-    eventById: statement<[string], EventRow>(db, SELECT_EVENT_BY_ID),
-  };
-}
+  WHERE event_id = ?`);

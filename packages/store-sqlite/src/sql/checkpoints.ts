@@ -1,15 +1,7 @@
-import type Database from 'better-sqlite3';
-import { statement } from './statement.js';
+import { query } from '@usher/core/store-kit';
 
-const SELECT_CHECKPOINT = 'SELECT position FROM checkpoints WHERE name = ?';
+export const SELECT_CHECKPOINT = query<[string], { position: number }>('SELECT position FROM checkpoints WHERE name = ?');
 
-const UPSERT_CHECKPOINT = `
+export const UPSERT_CHECKPOINT = query<[string, number]>(`
   INSERT INTO checkpoints (name, position) VALUES (?, ?)
-  ON CONFLICT (name) DO UPDATE SET position = excluded.position`;
-
-export function prepareCheckpoints(db: Database.Database) {
-  return {
-    get: statement<[string], { position: number }>(db, SELECT_CHECKPOINT),
-    set: statement<[string, number]>(db, UPSERT_CHECKPOINT),
-  };
-}
+  ON CONFLICT (name) DO UPDATE SET position = excluded.position`);

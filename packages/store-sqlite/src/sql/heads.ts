@@ -1,7 +1,6 @@
-import type Database from 'better-sqlite3';
-import { statement } from './statement.js';
+import { query } from '@usher/core/store-kit';
 
-export interface StreamHeadRow {
+export interface HeadRow {
   readonly version: number;
   readonly last_hash: string;
   readonly state: string;
@@ -9,19 +8,12 @@ export interface StreamHeadRow {
 }
 
 /** Enough to tell whether a head this process already holds is still the current one. */
-const SELECT_HEAD_VERSION = `
+export const SELECT_HEAD_VERSION = query<[string, string], { version: number; last_hash: string }>(`
   SELECT version, last_hash
   FROM streams
-  WHERE tenant_id = ? AND room_id = ?`;
+  WHERE tenant_id = ? AND room_id = ?`);
 
-const SELECT_HEAD = `
+export const SELECT_HEAD = query<[string, string], HeadRow>(`
   SELECT version, last_hash, state, created_position
   FROM streams
-  WHERE tenant_id = ? AND room_id = ?`;
-
-export function prepareHeads(db: Database.Database) {
-  return {
-    version: statement<[string, string], { version: number; last_hash: string }>(db, SELECT_HEAD_VERSION),
-    full: statement<[string, string], StreamHeadRow>(db, SELECT_HEAD),
-  };
-}
+  WHERE tenant_id = ? AND room_id = ?`);

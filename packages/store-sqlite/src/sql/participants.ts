@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import { statement } from './statement.js';
+import { query } from '@usher/core/store-kit';
 
 export interface ParticipantRow {
   readonly participant_id: string;
@@ -7,13 +6,9 @@ export interface ParticipantRow {
   readonly seq: number;
 }
 
-const SELECT_ROSTER_PAGE = `
+export const SELECT_ROSTER_PAGE = query<[string, string, number, number], ParticipantRow>(`
   SELECT participant_id, role, seq
   FROM participants
   WHERE tenant_id = ? AND room_id = ? AND seq > ?
   ORDER BY seq
-  LIMIT ?`;
-
-export function prepareParticipants(db: Database.Database) {
-  return statement<[string, string, number, number], ParticipantRow>(db, SELECT_ROSTER_PAGE);
-}
+  LIMIT ?`);

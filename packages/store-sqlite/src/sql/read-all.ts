@@ -1,20 +1,12 @@
-import type Database from 'better-sqlite3';
-import { EVENT_COLUMNS, type EventRow } from '../rows.js';
-import { statement } from './statement.js';
+import { EVENT_COLUMNS, query } from '@usher/core/store-kit';
+import type { EventRow } from '../rows.js';
 
 /** Gap-free: one writer at a time assigns positions in commit order, and a reader sees a committed prefix. */
-const SELECT_AFTER_POSITION = `
+export const SELECT_AFTER_POSITION = query<[number, number], EventRow>(`
   SELECT ${EVENT_COLUMNS}
   FROM events
   WHERE position > ?
   ORDER BY position
-  LIMIT ?`;
+  LIMIT ?`);
 
-const COUNT_EVENTS = 'SELECT count(*) AS total FROM events';
-
-export function prepareReadAll(db: Database.Database) {
-  return {
-    after: statement<[number, number], EventRow>(db, SELECT_AFTER_POSITION),
-    count: statement<[], { total: number }>(db, COUNT_EVENTS),
-  };
-}
+export const COUNT_EVENTS = query<[], { total: number }>('SELECT count(*) AS total FROM events');

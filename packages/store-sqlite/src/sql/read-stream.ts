@@ -1,13 +1,8 @@
-import type Database from 'better-sqlite3';
-import { EVENT_COLUMNS, type EventRow } from '../rows.js';
-import { statement } from './statement.js';
+import { EVENT_COLUMNS, query } from '@usher/core/store-kit';
+import type { EventRow } from '../rows.js';
 
-const SELECT_STREAM_RANGE = `
+export const SELECT_STREAM_RANGE = query<[string, string, number, number], EventRow>(`
   SELECT ${EVENT_COLUMNS}
   FROM events
   WHERE tenant_id = ? AND room_id = ? AND version BETWEEN ? AND ?
-  ORDER BY version`;
-
-export function prepareReadStream(db: Database.Database) {
-  return statement<[string, string, number, number], EventRow>(db, SELECT_STREAM_RANGE);
-}
+  ORDER BY version`);

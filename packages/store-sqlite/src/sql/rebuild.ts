@@ -1,10 +1,6 @@
-import type Database from 'better-sqlite3';
+import { query } from '@usher/core/store-kit';
 
-const CLEAR_PROJECTIONS = `
+export const CLEAR_PROJECTIONS = query<[]>(`
   DELETE FROM streams;
   DELETE FROM participants;
-  DELETE FROM requests;`;
-
-export function clearProjections(db: Database.Database): void {
-  db.exec(CLEAR_PROJECTIONS);
-}
+  DELETE FROM requests;`);

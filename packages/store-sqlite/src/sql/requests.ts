@@ -1,5 +1,4 @@
-import type Database from 'better-sqlite3';
-import { statement } from './statement.js';
+import { query } from '@usher/core/store-kit';
 
 export interface RequestRow {
   readonly room_id: string;
@@ -8,11 +7,7 @@ export interface RequestRow {
   readonly at: string;
 }
 
-const SELECT_REQUEST = `
+export const SELECT_REQUEST = query<[string, string], RequestRow>(`
   SELECT room_id, from_version, to_version, at
   FROM requests
-  WHERE tenant_id = ? AND request_id = ?`;
-
-export function prepareRequests(db: Database.Database) {
-  return statement<[string, string], RequestRow>(db, SELECT_REQUEST);
-}
+  WHERE tenant_id = ? AND request_id = ?`);

@@ -1,25 +1,14 @@
-import { ROOM_SUMMARY_COLUMNS, type RoomSummaryRow } from '@usher/core';
-import type Database from 'better-sqlite3';
-import { statement } from './statement.js';
+import { query, ROOM_SUMMARY_COLUMNS, type RoomSummaryRow } from '@usher/core/store-kit';
 
-export type { RoomSummaryRow } from '@usher/core';
-
-const SELECT_ACTIVE_ROOM = `
+export const SELECT_ACTIVE_ROOM = query<[string, string], RoomSummaryRow>(`
   SELECT ${ROOM_SUMMARY_COLUMNS}
   FROM streams
-  WHERE tenant_id = ? AND room_id = ? AND status = 'active'`;
+  WHERE tenant_id = ? AND room_id = ? AND status = 'active'`);
 
 /** Newest first; the partial index holds active rooms only, so deleted rooms cost nothing to page past. */
-const SELECT_ACTIVE_ROOMS_PAGE = `
+export const SELECT_ACTIVE_ROOMS_PAGE = query<[string, number, number], RoomSummaryRow>(`
   SELECT ${ROOM_SUMMARY_COLUMNS}
   FROM streams
   WHERE tenant_id = ? AND status = 'active' AND created_position < ?
   ORDER BY created_position DESC
-  LIMIT ?`;
-
-export function prepareRooms(db: Database.Database) {
-  return {
-    get: statement<[string, string], RoomSummaryRow>(db, SELECT_ACTIVE_ROOM),
-    page: statement<[string, number, number], RoomSummaryRow>(db, SELECT_ACTIVE_ROOMS_PAGE),
-  };
-}
+  LIMIT ?`);

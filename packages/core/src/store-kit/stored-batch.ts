@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { NewEvent, StoredEvent } from './envelope.js';
-import type { StoreError } from './errors.js';
-import type { StreamKey } from './ids.js';
+import type { NewEvent, StoredEvent } from '../envelope.js';
+import type { StoreError } from '../errors.js';
+import type { StreamKey } from '../ids.js';
 
 /**
  * Decides what an append means when some of its event ids are stored already (`stored[i]` is what is

@@ -1,7 +1,7 @@
-import type { EventMeta, StoredEvent } from './envelope.js';
-import type { RoomEvent } from './events.js';
-import type { RoomId, TenantId } from './ids.js';
-import type { RoomSummary } from './ports.js';
+import type { EventMeta, StoredEvent } from '../envelope.js';
+import type { RoomEvent } from '../events.js';
+import type { RoomId, TenantId } from '../ids.js';
+import type { RoomSummary } from '../ports.js';
 
 /** An event row as the SQL stores keep it (the same column names in SQLite and PostgreSQL); `J` is how JSON columns arrive. */
 export interface EventRow<J> {

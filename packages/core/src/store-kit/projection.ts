@@ -1,0 +1,127 @@
+import type { ChainedEvent } from '../envelope.js';
+import type { RoomEvent } from '../events.js';
+import { fold } from '../evolve.js';
+import type { ParticipantId, StreamKey } from '../ids.js';
+import type { RequestRecord } from '../ports.js';
+import type { Role } from '../roles.js';
+import type { RoomState } from '../state.js';
+import type { StreamHead } from './stream-head.js';
+
+/** How one event changes the roster read model. */
+export type RosterChange =
+  | { readonly kind: 'add'; readonly participant: ParticipantId; readonly role: Role }
+  | { readonly kind: 'changeRole'; readonly participant: ParticipantId; readonly role: Role }
+  | { readonly kind: 'remove'; readonly participant: ParticipantId }
+  | { readonly kind: 'clear' };
+
+export function rosterChange(event: RoomEvent): RosterChange | null {
+  switch (event.type) {
+    case 'ParticipantAdded':
+      return { kind: 'add', participant: event.data.participant, role: event.data.role };
+    case 'ParticipantRoleChanged':
+      return { kind: 'changeRole', participant: event.data.participant, role: event.data.to };
+    case 'ParticipantRemoved':
+      return { kind: 'remove', participant: event.data.participant };
+    case 'RoomDeleted':
+      return { kind: 'clear' };
+    default:
+      return null;
+  }
+}
+
+/** A roster change with the index, in its batch, of the event that made it: that event's position keys the roster listing. */
+export type IndexedRosterChange = RosterChange & { readonly index: number };
+
+/** An event that carries a request id, for the request ledger. */
+export interface RequestMark {
+  readonly requestId: string;
+  readonly version: number;
+  readonly at: string;
+}
+
+/** What a run of consecutive events of one stream changes in the read models. */
+export interface BatchProjection {
+  /** The stream's version, last hash and folded state after the run. */
+  readonly version: number;
+  readonly lastHash: string;
+  readonly state: RoomState;
+  /** Index in the run of the event that brought the room into existence, when it is in this run. */
+  readonly createdIndex: number | null;
+  readonly roster: readonly IndexedRosterChange[];
+  readonly requests: readonly RequestMark[];
+}
+
+/**
+ * The one projection step of every store, on append and on rebuild alike, so that a rebuild can only
+ * give what the appends gave. `decided` is the state the decider reached with these very events on
+ * this very head (see `EventStore.append`): given, the events are not folded a second time.
+ */
+export function projectBatch(head: StreamHead, events: readonly ChainedEvent[], decided?: RoomState): BatchProjection {
+  const roster: IndexedRosterChange[] = [];
+  const requests: RequestMark[] = [];
+  let createdIndex: number | null = null;
+  events.forEach((event, index) => {
+    // Only RoomCreated makes a room exist (evolve), so the first one of a room that never existed is its creation.
+    if (createdIndex === null && head.createdPosition === null && event.type === 'RoomCreated') createdIndex = index;
+    const change = rosterChange(event);
+    if (change !== null) roster.push({ ...change, index });
+    if (event.meta.requestId !== undefined) requests.push({ requestId: event.meta.requestId, version: event.version, at: event.meta.at });
+  });
+  const last = events[events.length - 1];
+  return {
+    version: last?.version ?? head.version,
+    lastHash: last?.hash ?? head.lastHash,
+    state: decided ?? fold(events, head.state),
+    createdIndex,
+    roster,
+    requests,
+  };
+}
+
+/** The head after a projected run, once the store knows the position of each of its events. */
+export function headAfter(head: StreamHead, batch: BatchProjection, positionAt: (index: number) => number): StreamHead {
+  return {
+    version: batch.version,
+    lastHash: batch.lastHash,
+    state: batch.state,
+    createdPosition: batch.createdIndex === null ? head.createdPosition : positionAt(batch.createdIndex),
+  };
+}
+
+/** What the SQL stores keep of a room next to its state, so that rooms are read and listed without parsing it. */
+export interface SummaryColumns {
+  readonly status: RoomState['status'];
+  readonly createdAt: string | null;
+  readonly validFrom: string | null;
+  readonly validUntil: string | null;
+  readonly pstnDialOutEnabled: boolean | null;
+}
+
+export function summaryColumns(state: RoomState): SummaryColumns {
+  const room = state.status === 'absent' ? null : state.room;
+  return {
+    status: state.status,
+    createdAt: room?.createdAt ?? null,
+    validFrom: room?.validFrom ?? null,
+    validUntil: room?.validUntil ?? null,
+    pstnDialOutEnabled: room?.pstnDialOutEnabled ?? null,
+  };
+}
+
+/**
+ * The request ledger's rule: a request id names the contiguous run of events it first appended to one
+ * room; a later run elsewhere, or after a gap, does not move it. The SQL stores say the same in SQL.
+ */
+export function recordRequest(existing: RequestRecord | undefined, stream: StreamKey, mark: RequestMark): RequestRecord {
+  if (existing === undefined) {
+    return {
+      tenantId: stream.tenantId,
+      requestId: mark.requestId,
+      roomId: stream.roomId,
+      fromVersion: mark.version,
+      toVersion: mark.version,
+      at: mark.at,
+    };
+  }
+  return existing.roomId === stream.roomId && existing.toVersion === mark.version - 1 ? { ...existing, toVersion: mark.version } : existing;
+}

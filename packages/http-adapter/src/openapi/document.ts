@@ -1,0 +1,44 @@
+import { ROUTE_MODULES } from '../routes/modules.js';
+import { LATEST } from './parts.js';
+
+/** OpenAPI 3.0 description of the API this server answers, assembled from its route modules (body schemas shared with the validators). */
+export function openApiDocument() {
+  return {
+    openapi: '3.0.3',
+    info: { title: 'Usher — ACS Rooms-compatible API', version: LATEST.version },
+    components: {
+      securitySchemes: {
+        hmac: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'ACS HMAC-SHA256: `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=<base64>`.',
+        },
+      },
+      schemas: {
+        ...Object.assign({}, ...ROUTE_MODULES.map((module) => module.api.schemas)),
+        CommunicationError: {
+          type: 'object',
+          required: ['code', 'message'],
+          properties: {
+            code: { type: 'string' },
+            message: { type: 'string' },
+            target: { type: 'string' },
+            details: { type: 'array', items: { $ref: '#/components/schemas/CommunicationError' } },
+          },
+        },
+        CommunicationErrorResponse: {
+          type: 'object',
+          required: ['error'],
+          properties: { error: { $ref: '#/components/schemas/CommunicationError' } },
+        },
+      },
+    },
+    security: [{ hmac: [] }],
+    paths: {
+      '/healthz': { get: { operationId: 'Health', security: [], responses: { 200: { description: 'The server is up.' } } } },
+      '/openapi.json': { get: { operationId: 'OpenApi', security: [], responses: { 200: { description: 'This document.' } } } },
+      ...Object.assign({}, ...ROUTE_MODULES.map((module) => module.api.paths)),
+    },
+  };
+}

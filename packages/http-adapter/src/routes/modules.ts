@@ -1,0 +1,7 @@
+import type { RouteModule } from '../context.js';
+import { audit } from './audit.js';
+import { participants } from './participants.js';
+import { rooms } from './rooms.js';
+
+/** Every resource of the API, in the order the OpenAPI document lists them. */
+export const ROUTE_MODULES: readonly RouteModule[] = [rooms, audit, participants];

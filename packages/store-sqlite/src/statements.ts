@@ -1,0 +1,49 @@
+import type { Query } from '@usher/core/store-kit';
+import type Database from 'better-sqlite3';
+import { INSERT_EVENT, SELECT_EVENT_BY_ID } from './sql/append.js';
+import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
+import { SELECT_HEAD, SELECT_HEAD_VERSION } from './sql/heads.js';
+import { SELECT_ROSTER_PAGE } from './sql/participants.js';
+import { CHANGE_PARTICIPANT_ROLE, CLEAR_ROSTER, DELETE_PARTICIPANT, RECORD_REQUEST, UPSERT_PARTICIPANT, UPSERT_STREAM } from './sql/project.js';
+import { COUNT_EVENTS, SELECT_AFTER_POSITION } from './sql/read-all.js';
+import { SELECT_STREAM_RANGE } from './sql/read-stream.js';
+import { SELECT_REQUEST } from './sql/requests.js';
+import { SELECT_ACTIVE_ROOM, SELECT_ACTIVE_ROOMS_PAGE } from './sql/rooms.js';
+
+/** The part of a prepared statement the store uses, under a type that declaration files can name. */
+export interface Statement<Params extends unknown[], Row> {
+  run(...params: Params): Database.RunResult;
+  get(...params: Params): Row | undefined;
+  all(...params: Params): Row[];
+}
+
+function prepare<Params extends unknown[], Row>(db: Database.Database, statement: Query<Params, Row>): Statement<Params, Row> {
+  return db.prepare<Params, Row>(statement.text);
+}
+
+/** Every statement of the store, prepared once per connection. */
+export function prepareStatements(db: Database.Database) {
+  return {
+    insertEvent: prepare(db, INSERT_EVENT),
+    eventById: prepare(db, SELECT_EVENT_BY_ID),
+    checkpoint: prepare(db, SELECT_CHECKPOINT),
+    setCheckpoint: prepare(db, UPSERT_CHECKPOINT),
+    headVersion: prepare(db, SELECT_HEAD_VERSION),
+    head: prepare(db, SELECT_HEAD),
+    rosterPage: prepare(db, SELECT_ROSTER_PAGE),
+    upsertStream: prepare(db, UPSERT_STREAM),
+    upsertParticipant: prepare(db, UPSERT_PARTICIPANT),
+    changeParticipantRole: prepare(db, CHANGE_PARTICIPANT_ROLE),
+    deleteParticipant: prepare(db, DELETE_PARTICIPANT),
+    clearRoster: prepare(db, CLEAR_ROSTER),
+    recordRequest: prepare(db, RECORD_REQUEST),
+    eventsAfter: prepare(db, SELECT_AFTER_POSITION),
+    countEvents: prepare(db, COUNT_EVENTS),
+    streamRange: prepare(db, SELECT_STREAM_RANGE),
+    request: prepare(db, SELECT_REQUEST),
+    activeRoom: prepare(db, SELECT_ACTIVE_ROOM),
+    activeRoomsPage: prepare(db, SELECT_ACTIVE_ROOMS_PAGE),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
