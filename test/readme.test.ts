@@ -36,8 +36,8 @@ describe('the README examples run as written', () => {
     expect(blocks).toHaveLength(3);
   });
 
-  it('embedding: Alice joins, Bob is refused as not invited', async () => {
-    expect(await run(0)).toEqual([[true], ['NotInvited']]);
+  it('embedding: Alice joins, Bob is refused as not invited, a repeated create answers the first room', async () => {
+    expect(await run(0)).toEqual([[true], ['NotInvited'], ['created'], ['replayed']]);
   });
 
   it('swapping stores: both stores open', async () => {

@@ -2,11 +2,10 @@ import { join } from 'node:path';
 import { createRoomService, type EventStore, REPEATABILITY_WINDOW_MS, type RepeatableRequest } from '@usher/core';
 import { createMemoryStore } from '@usher/store-memory';
 import { createSqliteStore } from '@usher/store-sqlite';
-import { ResultAsync } from 'neverthrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MINUTE, manualClock, participant, sequentialIds, T0, tenant } from '../support/fixtures.js';
 import { errValue, okValue } from '../support/results.js';
-import { temporaryDirectory } from '../support/stores.js';
+import { temporaryDirectory, withReadLatency } from '../support/stores.js';
 
 const contoso = tenant('contoso');
 const alice = [{ id: participant('alice'), role: 'Presenter' as const }];
@@ -14,17 +13,6 @@ const alice = [{ id: participant('alice'), role: 'Presenter' as const }];
 /** A request first sent at T0, when every manual clock starts. */
 function request(overrides: Partial<RepeatableRequest> = {}): RepeatableRequest {
   return { requestId: 'repeatability:7d9f2c1e-0000-4000-8000-000000000001', requestHash: 'hash-a', firstSent: T0, ...overrides };
-}
-
-/** The real store, answering its reads a little later, so that concurrent copies interleave between their reads and their writes. */
-function withReadLatency(store: EventStore, ms: number): EventStore {
-  const later = <T, E>(result: ResultAsync<T, E>) =>
-    ResultAsync.fromSafePromise(new Promise((resolve) => setTimeout(resolve, ms))).andThen(() => result);
-  return {
-    ...store,
-    loadRoom: (stream) => later(store.loadRoom(stream)),
-    findByRequestId: (tenantId, requestId) => later(store.findByRequestId(tenantId, requestId)),
-  };
 }
 
 const roomsCreated = async (store: EventStore) =>

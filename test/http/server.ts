@@ -5,8 +5,7 @@ import { createRoomService, type EventStore, parseTenantId } from '@usher/core';
 import { randomIds, systemClock } from '@usher/core/runtime';
 import { type AccessKey, createHttpHandler, signRequest } from '@usher/http-adapter';
 import { createSqliteStore } from '@usher/store-sqlite';
-import { ResultAsync } from 'neverthrow';
-import { temporaryDirectory } from '../support/stores.js';
+import { temporaryDirectory, withReadLatency } from '../support/stores.js';
 
 export const KEY_A = Buffer.alloc(32, 7).toString('base64');
 export const KEY_B = Buffer.alloc(32, 9).toString('base64');
@@ -18,21 +17,6 @@ export interface TestServer {
   /** A request signed the way the ACS SDK signs it. */
   signed(method: string, path: string, options?: { body?: string; headers?: Record<string, string>; key?: string; date?: Date }): Promise<Response>;
   close(): Promise<void>;
-}
-
-/**
- * The real store, answering its reads a little later, as a database across a network does: lets
- * concurrent requests interleave between their reads and their writes, which they never do on an
- * in-process SQLite file.
- */
-function withReadLatency(store: EventStore, ms: number): EventStore {
-  const later = <T, E>(result: ResultAsync<T, E>) =>
-    ResultAsync.fromSafePromise(new Promise((resolve) => setTimeout(resolve, ms))).andThen(() => result);
-  return {
-    ...store,
-    loadRoom: (stream) => later(store.loadRoom(stream)),
-    findByRequestId: (tenantId, requestId) => later(store.findByRequestId(tenantId, requestId)),
-  };
 }
 
 /** The real handler on a real loopback port, over a SQLite file, with two tenants' keys. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { EventStore } from '@usher/core';
 import { createMemoryStore } from '@usher/store-memory';
 import { createSqliteStore, type SqliteStoreOptions } from '@usher/store-sqlite';
+import { ResultAsync } from 'neverthrow';
 
 export interface StoreFactory {
   readonly name: string;
@@ -45,4 +46,19 @@ export function sqliteFactory(options: Omit<SqliteStoreOptions, 'path'> = {}): S
 /** Every store the contract and property suites run against. */
 export function storeFactories(): StoreFactory[] {
   return [memoryFactory(), sqliteFactory({ synchronous: 'NORMAL' })];
+}
+
+/**
+ * The real store, answering its reads a little later, as a database across a network does: lets
+ * concurrent requests interleave between their reads and their writes, which they never do on an
+ * in-process store.
+ */
+export function withReadLatency(store: EventStore, ms: number): EventStore {
+  const later = <T, E>(result: ResultAsync<T, E>) =>
+    ResultAsync.fromSafePromise(new Promise((resolve) => setTimeout(resolve, ms))).andThen(() => result);
+  return {
+    ...store,
+    loadRoom: (stream) => later(store.loadRoom(stream)),
+    findByRequestId: (tenantId, requestId) => later(store.findByRequestId(tenantId, requestId)),
+  };
 }

@@ -1,8 +1,9 @@
-import type { PageRequest } from '@usher/core';
+import type { PageRequest, StreamKey } from '@usher/core';
 import { err, ok, type Result } from 'neverthrow';
 import { badArguments } from './acs-errors.js';
 import type { RequestContext } from './context.js';
-import { type HttpError, refused } from './errors.js';
+import { type ApiError, type HttpError, refused } from './errors.js';
+import { roomStream } from './requests.js';
 
 /** `maxpagesize` and the continuation token of a listing, as Azure names them. */
 export function pageOf(url: URL, defaultPageSize: number | undefined): Result<PageRequest, HttpError> {
@@ -25,4 +26,13 @@ export function nextLink(context: RequestContext, token: string | null): { nextL
   if (size !== null) next.searchParams.set('maxpagesize', size);
   next.searchParams.set('nextLink', token);
   return { nextLink: next.toString() };
+}
+
+/** A listing of something of one room: the room the path names, and which page of it. */
+export function roomPage(
+  context: RequestContext,
+  roomId: string,
+  defaultPageSize: number | undefined,
+): Result<{ stream: StreamKey; page: PageRequest }, ApiError> {
+  return roomStream(context, roomId).andThen((stream) => pageOf(context.url, defaultPageSize).map((page) => ({ stream, page })));
 }

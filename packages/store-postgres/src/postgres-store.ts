@@ -6,18 +6,13 @@ import {
   type EventStore,
   type ExpectedVersion,
   type NewEvent,
-  type ParticipantId,
-  type ParticipantRecord,
   type RebuildProgress,
   type RebuildReport,
-  type Role,
-  type RoomId,
   type RoomState,
   type StoredEvent,
   type StoreError,
   type StreamKey,
   storeFailure,
-  type TenantId,
 } from '@usher/core';
 import {
   EMPTY_HEAD,
@@ -26,10 +21,13 @@ import {
   keysetPage,
   type MigrationReport,
   matchStoredBatch,
+  participantFromRow,
   projectBatch,
+  requestFromRow,
   type StoreTuning,
   type StreamHead,
   streamHeadCache,
+  streamRuns,
   summaryFromRow,
 } from '@usher/core/store-kit';
 import { errAsync, ResultAsync } from 'neverthrow';
@@ -219,17 +217,11 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       for (let after = 0; ; ) {
         const events = (await rowsOf(client, SELECT_AFTER_POSITION, after, batchSize)).map(toStoredEvent);
         if (events.length === 0) break;
-        // A run of consecutive events of one stream is projected as the append that wrote it was.
-        for (let start = 0; start < events.length; ) {
-          const first = events[start] as StoredEvent;
-          let end = start + 1;
-          while (end < events.length && events[end]?.tenantId === first.tenantId && events[end]?.roomId === first.roomId) end += 1;
-          const stream = { tenantId: first.tenantId as TenantId, roomId: first.roomId as RoomId };
-          const head = headOf((await rowsOf(client, SELECT_HEAD, stream.tenantId, stream.roomId))[0]);
+        for (const run of streamRuns(events)) {
+          const head = headOf((await rowsOf(client, SELECT_HEAD, run.stream.tenantId, run.stream.roomId))[0]);
           if (head.version === 0) rooms += 1;
-          const payload = projectionPayload(stream, projectBatch(head, events.slice(start, end)));
-          await rowsOf(client, PROJECT, JSON.stringify(payload), first.position - 1, head.createdPosition);
-          start = end;
+          const payload = projectionPayload(run.stream, projectBatch(head, run.events));
+          await rowsOf(client, PROJECT, JSON.stringify(payload), (run.events[0] as StoredEvent).position - 1, head.createdPosition);
         }
         after = (events[events.length - 1] as StoredEvent).position;
         processed += events.length;
@@ -305,17 +297,14 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
         ({ after, pageSize }) =>
           run('Listing participants failed', () => rowsOf(pool, SELECT_ROSTER_PAGE, stream.tenantId, stream.roomId, after ?? 0, pageSize + 1)),
         (row) => row.seq,
-        (row): ParticipantRecord => ({ participantId: row.participant_id as ParticipantId, role: row.role as Role }),
+        participantFromRow,
       );
     },
 
     findByRequestId(tenantId, requestId) {
-      return run('Reading the request ledger failed', async () => {
-        const row = (await rowsOf(pool, SELECT_REQUEST, tenantId, requestId))[0];
-        return row === undefined
-          ? null
-          : { tenantId, requestId, roomId: row.room_id as RoomId, fromVersion: row.from_version, toVersion: row.to_version, at: row.at };
-      });
+      return run('Reading the request ledger failed', async () =>
+        requestFromRow(tenantId, requestId, (await rowsOf(pool, SELECT_REQUEST, tenantId, requestId))[0]),
+      );
     },
 
     checkpoints: {

@@ -4,17 +4,12 @@ import {
   chain,
   type EventStore,
   type NewEvent,
-  type ParticipantId,
-  type ParticipantRecord,
   type RebuildProgress,
   type RebuildReport,
-  type Role,
-  type RoomId,
   type StoredEvent,
   type StoreError,
   type StreamKey,
   storeFailure,
-  type TenantId,
 } from '@usher/core';
 import {
   checkExpectedVersion,
@@ -22,9 +17,12 @@ import {
   isExact,
   keysetPage,
   matchStoredBatch,
+  participantFromRow,
   projectBatch,
+  requestFromRow,
   type StoreTuning,
   type StreamHead,
+  streamRuns,
   summaryFromRow,
 } from '@usher/core/store-kit';
 import Database from 'better-sqlite3';
@@ -167,17 +165,10 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       for (let after = 0; ; ) {
         const events = sql.eventsAfter.all(after, rebuildBatch).map(toStoredEvent);
         if (events.length === 0) break;
-        // A run of consecutive events of one stream is projected as the append that wrote it was.
-        for (let start = 0; start < events.length; ) {
-          const first = events[start] as StoredEvent;
-          let end = start + 1;
-          while (end < events.length && events[end]?.tenantId === first.tenantId && events[end]?.roomId === first.roomId) end += 1;
-          const stream = { tenantId: first.tenantId as TenantId, roomId: first.roomId as RoomId };
-          const head = heads.read(stream);
+        for (const run of streamRuns(events)) {
+          const head = heads.read(run.stream);
           if (head === EMPTY_HEAD) rooms += 1;
-          const run = events.slice(start, end);
-          writeProjection(sql, stream, head, projectBatch(head, run), (index) => (run[index] as StoredEvent).position);
-          start = end;
+          writeProjection(sql, run.stream, head, projectBatch(head, run.events), (index) => (run.events[index] as StoredEvent).position);
         }
         after = (events[events.length - 1] as StoredEvent).position;
         processed += events.length;
@@ -238,17 +229,12 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         ({ after, pageSize }) =>
           run('Listing participants failed', () => sql.rosterPage.all(stream.tenantId, stream.roomId, after ?? 0, pageSize + 1)),
         (row) => row.seq,
-        (row): ParticipantRecord => ({ participantId: row.participant_id as ParticipantId, role: row.role as Role }),
+        participantFromRow,
       );
     },
 
     findByRequestId(tenantId, requestId) {
-      return run('Reading the request ledger failed', () => {
-        const row = sql.request.get(tenantId, requestId);
-        return row === undefined
-          ? null
-          : { tenantId, requestId, roomId: row.room_id as RoomId, fromVersion: row.from_version, toVersion: row.to_version, at: row.at };
-      });
+      return run('Reading the request ledger failed', () => requestFromRow(tenantId, requestId, sql.request.get(tenantId, requestId)));
     },
 
     checkpoints: {

@@ -1,7 +1,7 @@
-import type { ChainedEvent } from '../envelope.js';
+import type { ChainedEvent, StoredEvent } from '../envelope.js';
 import type { RoomEvent } from '../events.js';
 import { fold } from '../evolve.js';
-import type { ParticipantId, StreamKey } from '../ids.js';
+import type { ParticipantId, RoomId, StreamKey, TenantId } from '../ids.js';
 import type { RequestRecord } from '../ports.js';
 import type { Role } from '../roles.js';
 import type { RoomState } from '../state.js';
@@ -124,4 +124,15 @@ export function recordRequest(existing: RequestRecord | undefined, stream: Strea
     };
   }
   return existing.roomId === stream.roomId && existing.toVersion === mark.version - 1 ? { ...existing, toVersion: mark.version } : existing;
+}
+
+/** Splits a page of the log into runs of consecutive events of one stream: what a rebuild projects at a time, as the append that wrote them did. */
+export function* streamRuns(events: readonly StoredEvent[]): Generator<{ readonly stream: StreamKey; readonly events: readonly StoredEvent[] }> {
+  for (let start = 0; start < events.length; ) {
+    const first = events[start] as StoredEvent;
+    let end = start + 1;
+    while (end < events.length && events[end]?.tenantId === first.tenantId && events[end]?.roomId === first.roomId) end += 1;
+    yield { stream: { tenantId: first.tenantId as TenantId, roomId: first.roomId as RoomId }, events: events.slice(start, end) };
+    start = end;
+  }
 }

@@ -1,7 +1,8 @@
 import type { EventMeta, StoredEvent } from '../envelope.js';
 import type { RoomEvent } from '../events.js';
-import type { RoomId, TenantId } from '../ids.js';
-import type { RoomSummary } from '../ports.js';
+import type { ParticipantId, RoomId, TenantId } from '../ids.js';
+import type { ParticipantRecord, RequestRecord, RoomSummary } from '../ports.js';
+import type { Role } from '../roles.js';
 
 /** An event row as the SQL stores keep it (the same column names in SQLite and PostgreSQL); `J` is how JSON columns arrive. */
 export interface EventRow<J> {
@@ -59,4 +60,28 @@ export function summaryFromRow(row: RoomSummaryRow): RoomSummary {
     validUntil: row.valid_until,
     pstnDialOutEnabled: row.pstn_dial_out_enabled === true || row.pstn_dial_out_enabled === 1,
   };
+}
+
+/** A roster row: `seq` is the position of the event that added the participant, the keyset of the listing. */
+export interface ParticipantRow {
+  readonly participant_id: string;
+  readonly role: string;
+  readonly seq: number;
+}
+
+export function participantFromRow(row: ParticipantRow): ParticipantRecord {
+  return { participantId: row.participant_id as ParticipantId, role: row.role as Role };
+}
+
+/** A request ledger row, looked up by tenant and request id. */
+export interface RequestRow {
+  readonly room_id: string;
+  readonly from_version: number;
+  readonly to_version: number;
+  readonly at: string;
+}
+
+export function requestFromRow(tenantId: TenantId, requestId: string, row: RequestRow | undefined): RequestRecord | null {
+  if (row === undefined) return null;
+  return { tenantId, requestId, roomId: row.room_id as RoomId, fromVersion: row.from_version, toVersion: row.to_version, at: row.at };
 }

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { ok } from 'neverthrow';
 import type { Env, RouteModule } from '../context.js';
 import { apiVersion, collectionOf, errors, json, paging, ref, roomId } from '../openapi/parts.js';
-import { nextLink, pageOf } from '../paging.js';
+import { nextLink, roomPage } from '../paging.js';
 import { roomStream } from '../requests.js';
 import { respond } from '../respond.js';
 import { jsonResponse } from '../responses.js';
@@ -16,9 +16,7 @@ export const audit: RouteModule = {
 
     routes.get('/rooms/:roomId/history', async (c) => {
       const context = c.get('request');
-      const page = roomStream(context, c.req.param('roomId'))
-        .andThen((stream) => pageOf(context.url, deps.pageSize).map((request) => ({ stream, request })))
-        .asyncAndThen(({ stream, request }) => service.history(stream, request));
+      const page = roomPage(context, c.req.param('roomId'), deps.pageSize).asyncAndThen(({ stream, page }) => service.history(stream, page));
       return respond(page, (entries) => jsonResponse(200, { value: entries.items, ...nextLink(context, entries.nextPageToken) }));
     });
 

@@ -4,7 +4,7 @@ import { errAsync } from 'neverthrow';
 import { jsonBody } from '../body.js';
 import { actorOf, type Env, type RouteModule, validatorsFor } from '../context.js';
 import { apiVersion, collectionOf, errors, json, LATEST, paging, ref, roomId, withoutEmptyRequired } from '../openapi/parts.js';
-import { nextLink, pageOf } from '../paging.js';
+import { nextLink, roomPage } from '../paging.js';
 import { roomStream, updateParticipantsInput } from '../requests.js';
 import { respond } from '../respond.js';
 import { jsonResponse } from '../responses.js';
@@ -20,11 +20,9 @@ export const participants: RouteModule = {
 
     routes.get('/rooms/:roomId/participants', async (c) => {
       const context = c.get('request');
-      const listed = roomStream(context, c.req.param('roomId'))
-        .andThen((stream) => pageOf(context.url, deps.pageSize).map((page) => ({ stream, page })))
-        .asyncAndThen(({ stream, page }) =>
-          service.getRoom(stream).andThen((room) => (room === null ? errAsync(ROOM_NOT_FOUND) : service.listParticipants(stream, page))),
-        );
+      const listed = roomPage(context, c.req.param('roomId'), deps.pageSize).asyncAndThen(({ stream, page }) =>
+        service.getRoom(stream).andThen((room) => (room === null ? errAsync(ROOM_NOT_FOUND) : service.listParticipants(stream, page))),
+      );
       return respond(listed, (page) => jsonResponse(200, { value: page.items.map(wireParticipant), ...nextLink(context, page.nextPageToken) }));
     });
 

@@ -1,10 +1,4 @@
-import { query } from '@usher/core/store-kit';
-
-export interface ParticipantRow {
-  readonly participant_id: string;
-  readonly role: string;
-  readonly seq: number;
-}
+import { type ParticipantRow, query } from '@usher/core/store-kit';
 
 export const SELECT_ROSTER_PAGE = query<[string, string, number, number], ParticipantRow>(`
   SELECT participant_id, role, seq
