@@ -1,88 +1,20 @@
 #!/usr/bin/env node
-import { DEFAULT_SCHEMA, migratePostgres } from '@usher/store-postgres';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { checkAccessKey, persistedAccessKey } from './access-key.js';
-import { addAuditCommands } from './audit.js';
-import { serve } from './serve.js';
-
-function port(value: string): number {
-  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
-  return Number(value);
-}
-
-function accessKey(value: string): string {
-  const problem = checkAccessKey(value);
-  if (problem !== null) throw new InvalidArgumentError(problem);
-  return value;
-}
+import { Command } from 'commander';
+import { addAuditCommands } from './commands/audit.js';
+import { addExportCommand } from './commands/export.js';
+import { addImportCommand } from './commands/import.js';
+import { addMigrateCommand } from './commands/migrate.js';
+import { addRebuildCommand } from './commands/rebuild.js';
+import { addServeCommand } from './commands/serve.js';
 
 const program = new Command('usher').description('Usher: an ACS Rooms-compatible rooms control plane').showHelpAfterError();
 
-program
-  .command('serve')
-  .description('Serve the ACS Rooms REST API on a SQLite file, or on PostgreSQL')
-  .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('PORT').default(8080).argParser(port))
-  .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
-  .addOption(new Option('--db <path>', 'SQLite database file').env('USHER_DB').default('./usher.db'))
-  .addOption(
-    new Option('--postgres <url>', 'serve from PostgreSQL instead of the SQLite file; every node needs the same --access-key').env('USHER_PG_URL'),
-  )
-  .addOption(new Option('--schema <name>', 'PostgreSQL schema holding the tables').env('USHER_PG_SCHEMA').default(DEFAULT_SCHEMA))
-  .addOption(
-    new Option('--access-key <base64>', 'access key of the connection string; without one (SQLite only), a key is made and kept in <db>.access-key')
-      .env('USHER_ACCESS_KEY')
-      .argParser(accessKey),
-  )
-  .action(async (options: { port: number; host: string; db: string; postgres?: string; schema: string; accessKey?: string }) => {
-    if (options.postgres !== undefined && options.accessKey === undefined) {
-      program.error('With --postgres, give --access-key (or USHER_ACCESS_KEY): every node serving the database must use the same key.', {
-        exitCode: 2,
-      });
-    }
-    const key = options.accessKey ?? persistedAccessKey(options.db).key;
-    const server = await serve({
-      port: options.port,
-      host: options.host,
-      db: options.db,
-      postgres: options.postgres,
-      schema: options.schema,
-      accessKey: key,
-    });
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`${signal}: shutting down`);
-      server.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error(error);
-          process.exit(1);
-        },
-      );
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    // Printed last: a supervisor that waits for this line may signal at once.
-    console.log(`usher serving ${options.postgres === undefined ? options.db : 'PostgreSQL'} on ${server.endpoint}`);
-    console.log(`connection string: ${server.connectionString}`);
-  });
-
-program
-  .command('migrate')
-  .description('Create or update the PostgreSQL schema (an explicit step: serving never changes the schema)')
-  .addOption(new Option('--postgres <url>', 'PostgreSQL connection URL').env('USHER_PG_URL').makeOptionMandatory())
-  .addOption(new Option('--schema <name>', 'schema to hold the tables').env('USHER_PG_SCHEMA').default(DEFAULT_SCHEMA))
-  .action(async (options: { postgres: string; schema: string }) => {
-    const report = await migratePostgres({ connectionString: options.postgres, schema: options.schema });
-    console.log(
-      report.applied.length === 0
-        ? `schema "${options.schema}" is up to date (version ${report.version})`
-        : `schema "${options.schema}" migrated to version ${report.version} (applied ${report.applied.join(', ')})`,
-    );
-  });
-
+addServeCommand(program);
+addMigrateCommand(program);
 addAuditCommands(program);
+addExportCommand(program);
+addImportCommand(program);
+addRebuildCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

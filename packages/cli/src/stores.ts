@@ -1,4 +1,5 @@
-import type { EventStore } from '@usher/core';
+import { createRoomService, type EventStore, type RoomService } from '@usher/core';
+import { randomIds, systemClock } from '@usher/core/runtime';
 import { checkPostgresSchema, createPostgresStore, DEFAULT_SCHEMA } from '@usher/store-postgres';
 import { createSqliteStore } from '@usher/store-sqlite';
 import { type Command, Option } from 'commander';
@@ -26,4 +27,21 @@ export async function openStore(choice: StoreChoice): Promise<EventStore> {
 
 export function describeStore(choice: StoreChoice): string {
   return choice.postgres === undefined ? choice.db : `PostgreSQL schema ${choice.schema}`;
+}
+
+/** Runs `work` on the chosen store, closes it, and exits with what `work` answers (0 ok, 1 failed). */
+export async function withStore(choice: StoreChoice, work: (store: EventStore) => Promise<number>): Promise<void> {
+  const store = await openStore(choice);
+  let code = 1;
+  try {
+    code = await work(store);
+  } finally {
+    await store.close();
+  }
+  process.exitCode = code;
+}
+
+/** As `withStore`, through the room service: the one way in for reading rooms, as for the HTTP adapter. */
+export function withService(choice: StoreChoice, work: (service: RoomService) => Promise<number>): Promise<void> {
+  return withStore(choice, (store) => work(createRoomService({ store, clock: systemClock, ids: randomIds() })));
 }

@@ -1,0 +1,77 @@
+import { DEFAULT_SCHEMA } from '@usher/store-postgres';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { checkAccessKey, persistedAccessKey } from '../access-key.js';
+import { serve } from '../serve.js';
+
+interface ServeFlags {
+  readonly port: number;
+  readonly host: string;
+  readonly db: string;
+  readonly postgres?: string;
+  readonly schema: string;
+  readonly accessKey?: string;
+}
+
+function port(value: string): number {
+  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
+  return Number(value);
+}
+
+function accessKey(value: string): string {
+  const problem = checkAccessKey(value);
+  if (problem !== null) throw new InvalidArgumentError(problem);
+  return value;
+}
+
+/** `usher serve`: the API on SQLite or PostgreSQL until SIGINT or SIGTERM. */
+export function addServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Serve the ACS Rooms REST API on a SQLite file, or on PostgreSQL')
+    .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('PORT').default(8080).argParser(port))
+    .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
+    .addOption(new Option('--db <path>', 'SQLite database file').env('USHER_DB').default('./usher.db'))
+    .addOption(
+      new Option('--postgres <url>', 'serve from PostgreSQL instead of the SQLite file; every node needs the same --access-key').env('USHER_PG_URL'),
+    )
+    .addOption(new Option('--schema <name>', 'PostgreSQL schema holding the tables').env('USHER_PG_SCHEMA').default(DEFAULT_SCHEMA))
+    .addOption(
+      new Option('--access-key <base64>', 'access key of the connection string; without one (SQLite only), a key is made and kept in <db>.access-key')
+        .env('USHER_ACCESS_KEY')
+        .argParser(accessKey),
+    )
+    .action(async (options: ServeFlags) => {
+      if (options.postgres !== undefined && options.accessKey === undefined) {
+        program.error('With --postgres, give --access-key (or USHER_ACCESS_KEY): every node serving the database must use the same key.', {
+          exitCode: 2,
+        });
+      }
+      const key = options.accessKey ?? persistedAccessKey(options.db).key;
+      const server = await serve({
+        port: options.port,
+        host: options.host,
+        db: options.db,
+        postgres: options.postgres,
+        schema: options.schema,
+        accessKey: key,
+      });
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`${signal}: shutting down`);
+        server.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(error);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      // Printed last: a supervisor that waits for this line may signal at once.
+      console.log(`usher serving ${options.postgres === undefined ? options.db : 'PostgreSQL'} on ${server.endpoint}`);
+      console.log(`connection string: ${server.connectionString}`);
+    });
+}
