@@ -75,6 +75,15 @@ describe('usher audit, export, import and rebuild', () => {
     expect(state.version).toBe(3);
     expect(state.state.room.roster).toEqual({ [participant('alice')]: 'Presenter', [participant('bob')]: 'Attendee' });
 
+    // The instant is read as GET /rooms/{id}/state?at= reads it: a time without an offset names no instant.
+    for (const instant of ['2026-01-05T10:00:00', '2026-01-05', 'yesterday']) {
+      const refused = await usher('audit', 'at', room.roomId, instant, '--db', db);
+      expect(refused.code, instant).toBe(1);
+      expect(refused.stderr, instant).toMatch(/instant must be an ISO-8601 date-time with an offset/);
+    }
+    const offset = await usher('audit', 'at', room.roomId, '2026-01-05T11:00:00.001+01:00', '--db', db, '--json');
+    expect(JSON.parse(offset.stdout)).toMatchObject({ at: '2026-01-05T10:00:00.001Z', version: 3 });
+
     const copy = join(directory.path, 'copy.db');
     const imported = await usher('import', file, '--db', copy, '--json');
     expect(JSON.parse(imported.stdout)).toMatchObject({ ok: true, imported: 4, alreadyPresent: 0 });
