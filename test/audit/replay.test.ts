@@ -33,7 +33,7 @@ describe('roomAt and history', () => {
             const next = events[index + 1];
             // Events of one command share their instant: the state at that instant is after the last of them.
             if (next !== undefined && next.meta.at === event.meta.at) continue;
-            const at = await okValue(roomAt(store, stream, new Date(event.meta.at), 7));
+            const at = await okValue(roomAt(store, stream, new Date(event.meta.at), { chunk: 7 }));
             expect(at).toEqual({ state, version: event.version });
           }
           const before = events[0] === undefined ? undefined : new Date(Date.parse(events[0].meta.at) - 1);

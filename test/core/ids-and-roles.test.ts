@@ -5,6 +5,9 @@ import {
   capabilitiesOf,
   decodePageToken,
   encodePageToken,
+  historyKeys,
+  MAX_VERSION,
+  type PageKeys,
   parseEventId,
   parsePageRequest,
   parseParticipantId,
@@ -14,8 +17,12 @@ import {
   parseTenantId,
   parseTimestamp,
   ROLES,
+  roomListKeys,
+  rosterKeys,
 } from '@usher/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { assertProperty, numRuns } from '../support/fast-check.js';
 
 describe('room ids (ACS checks length before characters)', () => {
   it.each(['1234567890123456', '12345678901234567', '123456789012345678'])('accepts %s', (id) => {
@@ -102,20 +109,59 @@ describe('roles and capabilities (reference §4.1)', () => {
 });
 
 describe('page tokens', () => {
-  it('are URL-safe and round-trip', () => {
-    for (const key of [0, 1, 42, 9_007_199_254_740_991]) {
-      const token = encodePageToken(key);
-      expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
-      expect(decodePageToken(token)._unsafeUnwrap()).toBe(key);
+  const token = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+  it('are URL-safe and round-trip, for every listing', () => {
+    for (const version of [1, 42, MAX_VERSION]) {
+      for (const keys of [historyKeys, rosterKeys]) {
+        const encoded = encodePageToken(keys, version);
+        expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
+        expect(decodePageToken(keys, encoded)._unsafeUnwrap()).toBe(version);
+      }
     }
+    const room = { createdAt: '2026-11-25T14:03:00.123Z', roomId: parseRoomId('99123456789012345')._unsafeUnwrap() };
+    const encoded = encodePageToken(roomListKeys, room);
+    expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodePageToken(roomListKeys, encoded)._unsafeUnwrap()).toEqual(room);
   });
-  it('refuses tokens this server did not issue, and bad page sizes', () => {
-    for (const token of ['', 'abc', 'a+b/', encodePageToken(1).slice(1), Buffer.from('u1.-5').toString('base64url')]) {
-      expect(decodePageToken(token).isErr()).toBe(true);
-    }
-    expect(parsePageRequest({ pageSize: 0 })._unsafeUnwrapErr().type).toBe('InvalidPageSize');
-    expect(parsePageRequest({ pageSize: 1001 }).isErr()).toBe(true);
-    expect(parsePageRequest({ pageSize: 2.5 }).isErr()).toBe(true);
-    expect(parsePageRequest({})._unsafeUnwrap()).toEqual({ after: null, pageSize: 50 });
+
+  it('refuse tokens this server could not have issued: other listings, other formats, keys out of bounds', () => {
+    const refused = [
+      [historyKeys, ''],
+      [historyKeys, 'abc'],
+      [historyKeys, 'a+b/'],
+      [historyKeys, token('u1.5')],
+      [historyKeys, token('history:0')],
+      [historyKeys, token('history:-5')],
+      [historyKeys, token('history:01')],
+      [historyKeys, token('history:1.5')],
+      [historyKeys, token(`history:${MAX_VERSION + 1}`)],
+      [historyKeys, token('history:9007199254740993')],
+      [historyKeys, encodePageToken(rosterKeys, 3)],
+      [rosterKeys, encodePageToken(historyKeys, 3)],
+      [roomListKeys, encodePageToken(historyKeys, 3)],
+      [roomListKeys, token('rooms:2026-11-25T14:03:00Z,99123456789012345')],
+      [roomListKeys, token('rooms:2026-02-30T14:03:00.000Z,99123456789012345')],
+      [roomListKeys, token('rooms:2026-11-25T14:03:00.000Z,123')],
+      [roomListKeys, token('rooms:2026-11-25T14:03:00.000Z,99123456789012345,1')],
+    ] as const;
+    for (const [keys, text] of refused) expect(decodePageToken(keys as PageKeys<unknown>, text).isErr(), `${keys.list} ${text}`).toBe(true);
+  });
+
+  it('accept a version key exactly when it lies in 1..MAX_VERSION, across the whole integer range', async () => {
+    await assertProperty(
+      fc.property(fc.oneof(fc.integer({ min: -10, max: 10 }), fc.integer(), fc.maxSafeInteger(), fc.bigInt()), (key) => {
+        const decoded = decodePageToken(historyKeys, token(`history:${key}`));
+        expect(decoded.isOk()).toBe(BigInt(key) >= 1n && BigInt(key) <= BigInt(MAX_VERSION));
+      }),
+      numRuns(2000),
+    );
+  });
+
+  it('refuse bad page sizes', () => {
+    expect(parsePageRequest(historyKeys, { pageSize: 0 })._unsafeUnwrapErr().type).toBe('InvalidPageSize');
+    expect(parsePageRequest(historyKeys, { pageSize: 1001 }).isErr()).toBe(true);
+    expect(parsePageRequest(historyKeys, { pageSize: 2.5 }).isErr()).toBe(true);
+    expect(parsePageRequest(historyKeys, {})._unsafeUnwrap()).toEqual({ after: null, pageSize: 50 });
   });
 });

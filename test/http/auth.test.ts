@@ -42,10 +42,25 @@ describe('HMAC authentication', () => {
     await expectDenied(await server.signed('GET', path, { key: WRONG_KEY }), 'The request signature does not match any access key.');
   });
 
-  it('refuses a date outside the 15-minute window, either way', async () => {
-    await expectDenied(await server.signed('GET', path, { date: new Date(Date.now() - 16 * 60_000) }), /more than 15 minutes away/);
-    await expectDenied(await server.signed('GET', path, { date: new Date(Date.now() + 16 * 60_000) }), /more than 15 minutes away/);
-    expect((await server.signed('GET', path, { date: new Date(Date.now() - 60_000) })).status).toBe(200);
+  it('accepts a date up to 15 minutes behind the server clock (SDK retries re-send it) and up to 5 minutes ahead', async () => {
+    expect((await server.signed('GET', path, { date: new Date(Date.now() - 14 * 60_000) })).status).toBe(200);
+    expect((await server.signed('GET', path, { date: new Date(Date.now() + 4 * 60_000) })).status).toBe(200);
+    await expectDenied(await server.signed('GET', path, { date: new Date(Date.now() - 16 * 60_000) }), /more than 15 minutes behind the server time/);
+    await expectDenied(await server.signed('GET', path, { date: new Date(Date.now() + 6 * 60_000) }), /more than 5 minutes ahead of the server time/);
+  });
+
+  it('with a public URL, counts a signature only for that host, whatever the Host header says', async () => {
+    const behindProxy = await startServer({ publicUrl: 'https://rooms.example.com/' });
+    try {
+      expect((await behindProxy.signed('GET', path, { signedFor: 'https://rooms.example.com/' })).status).toBe(200);
+      await expectDenied(await behindProxy.signed('GET', path), 'The request signature does not match any access key for host rooms.example.com.');
+      await expectDenied(
+        await behindProxy.signed('GET', path, { signedFor: 'https://evil.example.com/' }),
+        'The request signature does not match any access key for host rooms.example.com.',
+      );
+    } finally {
+      await behindProxy.close();
+    }
   });
 
   it('refuses a body that does not match its signed hash', async () => {

@@ -2,6 +2,7 @@ import { API_VERSIONS, signRequest } from '@usher/http-adapter';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertProperty, numRuns } from '../support/fast-check.js';
+import { postgresFactory, postgresUrl } from '../support/postgres.js';
 import { KEY_A, startServer, type TestServer } from './server.js';
 
 const rawIds = fc.oneof(
@@ -54,18 +55,79 @@ const bodies: fc.Arbitrary<string | undefined> = fc.oneof(
   fc.string({ maxLength: 50 }),
 );
 
-describe('fuzzing the HTTP API', () => {
+/** Bodies nested up to 100,000 deep (objects, arrays, both, balanced or not): parsers that recurse per level must never see them. */
+const deepBodies: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.oneof(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 1, max: 100_000 })),
+    fc.constantFrom('object', 'array', 'mixed', 'unclosed', 'in participants'),
+  )
+  .map(([depth, shape]) => {
+    if (shape === 'object') return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    if (shape === 'array') return `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    if (shape === 'mixed') return `${'{"a":['.repeat(depth)}1${']}'.repeat(depth)}`;
+    if (shape === 'unclosed') return `{"participants":${'['.repeat(depth)}`;
+    return `{"participants":{"8:acs:r_1":${'{"role":'.repeat(depth)}"Presenter"${'}'.repeat(depth)}}}`;
+  });
+
+const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+/** Keys across the whole integer range, and thick around the bounds a version can have (1 and 2^31 - 1). */
+const integerKeys = fc.oneof(
+  fc.integer({ min: 2_147_483_600, max: 2_147_483_700 }),
+  fc.integer({ min: -3, max: 3 }),
+  fc.integer(),
+  fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
+  fc.constantFrom(4_294_967_296, Number.MAX_SAFE_INTEGER),
+);
+/** A page token of `list`, as this server writes them or not quite. */
+const tokenOf = (list: string): fc.Arbitrary<string> =>
+  fc.oneof(
+    integerKeys.map((key) => base64url(`${list}:${key}`)),
+    fc
+      .tuple(fc.date({ noInvalidDate: true }), fc.constantFrom('99123456789012345', '123', '1'.repeat(18), ''))
+      .map(([date, roomId]) => base64url(`${list}:${date.toISOString()},${roomId}`)),
+    integerKeys.map((key) => base64url(`u1.${key}`)),
+  );
+/** Page tokens this server could not have issued, for every listing, and ones it could have. */
+const forgedTokens: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('rooms', 'roster', 'history', 'other').chain(tokenOf),
+  fc.base64String({ maxLength: 20 }),
+  fc.string({ maxLength: 10 }),
+);
+/** A listing and a token for it: the token's listing is the one asked for most of the time, so that its keys reach the store. */
+const listingsWithTokens = fc
+  .constantFrom(
+    ['/rooms', 'rooms'],
+    ['/rooms/EXISTING/participants', 'roster'],
+    ['/rooms/EXISTING/history', 'history'],
+    ['/rooms/99000000000000000/history', 'history'],
+    ['/rooms/99000000000000000/participants', 'roster'],
+  )
+  .chain(([path, list]) => fc.tuple(fc.constant(path), fc.oneof({ weight: 4, arbitrary: tokenOf(list) }, { weight: 1, arbitrary: forgedTokens })));
+
+const postgres = postgresUrl();
+const servers: { name: string; start: () => Promise<TestServer>; dispose: () => Promise<void> }[] = [
+  { name: 'SQLite', start: () => startServer(), dispose: async () => {} },
+];
+if (postgres !== null) {
+  const factory = postgresFactory(postgres);
+  servers.push({ name: 'PostgreSQL', start: async () => startServer({ store: await factory.open() }), dispose: () => factory.dispose() });
+}
+
+describe.each(servers)('fuzzing the HTTP API on $name', ({ start, dispose }) => {
   let server: TestServer;
   let roomId = '';
   beforeAll(async () => {
-    server = await startServer();
+    server = await start();
     const created = await server.signed('POST', '/rooms?api-version=2025-03-13', {
       body: '{"participants":{"8:acs:r_1":{"role":"Presenter"}}}',
       headers: { 'content-type': 'application/json' },
     });
     roomId = ((await created.json()) as { id: string }).id;
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    await dispose();
+  });
 
   async function logHead(): Promise<number> {
     let head = 0;
@@ -87,6 +149,8 @@ describe('fuzzing the HTTP API', () => {
       fc.constant('/rooms'),
       roomIds.map((id) => `/rooms/${id}`),
       roomIds.map((id) => `/rooms/${id}/participants`),
+      roomIds.map((id) => `/rooms/${id}/history`),
+      roomIds.map((id) => `/rooms/${id}/state`),
       fc.constantFrom('/healthz', '/openapi.json', '/', '/rooms/', '/rooms//participants', '/nope'),
       fc.webPath(),
     );
@@ -94,7 +158,8 @@ describe('fuzzing the HTTP API', () => {
       {
         'api-version': fc.oneof(fc.constantFrom(...API_VERSIONS), fc.constantFrom('2022-02-01', 'bogus', '')),
         maxpagesize: fc.oneof(fc.integer({ min: -5, max: 2000 }).map(String), fc.string({ maxLength: 5 })),
-        nextLink: fc.oneof(fc.base64String({ maxLength: 20 }), fc.string({ maxLength: 10 })),
+        nextLink: forgedTokens,
+        at: fc.oneof(instants.map(String), fc.constantFrom('2026-01-05T09:00:00Z', '2026-01-05T09:00:00', '+275760-09-13T00:00:00.000Z')),
         extra: fc.string({ maxLength: 5 }),
       },
       { requiredKeys: [] },
@@ -143,7 +208,7 @@ describe('fuzzing the HTTP API', () => {
       }),
       fc.record({
         method: fc.constantFrom('GET'),
-        path: fc.constantFrom('/rooms', '/rooms/EXISTING', '/rooms/EXISTING/participants'),
+        path: fc.constantFrom('/rooms', '/rooms/EXISTING', '/rooms/EXISTING/participants', '/rooms/EXISTING/history', '/rooms/EXISTING/state'),
         body: fc.constant(undefined),
         contentType: fc.constant(undefined),
       }),
@@ -151,14 +216,27 @@ describe('fuzzing the HTTP API', () => {
     // Well-formed but for one thing, so that each gate (content type, size) is reached by signed requests too.
     type Valid = { method: string; path: string; body: string | undefined; contentType: string | undefined };
     const nearlyWellFormed = fc
-      .tuple(wellFormed as fc.Arbitrary<Valid>, fc.constantFrom('none', 'none', 'text/plain', 'no content type', 'oversized'))
-      .map(([valid, flaw]): Valid => {
+      .tuple(
+        wellFormed as fc.Arbitrary<Valid>,
+        fc.constantFrom('none', 'none', 'text/plain', 'no content type', 'oversized', 'deep', 'deep', 'forged token', 'forged token'),
+        deepBodies,
+        listingsWithTokens,
+      )
+      .map(([valid, flaw, deep, [listing, token]]): Valid & { token?: string } => {
+        if (flaw === 'deep')
+          return { ...valid, body: deep, contentType: valid.method === 'POST' ? 'application/json' : 'application/merge-patch+json' };
+        if (flaw === 'forged token') return { method: 'GET', path: listing, body: undefined, contentType: undefined, token };
         if (flaw === 'text/plain') return { ...valid, contentType: 'text/plain' };
         if (flaw === 'no content type') return { ...valid, contentType: undefined };
         if (flaw === 'oversized') return { ...valid, body: `{"pad":"${'x'.repeat(1024 * 1024)}"}` };
         return valid;
       })
-      .map((valid) => ({ ...valid, query: { 'api-version': '2025-03-13' }, headers: {}, signed: true }));
+      .map(({ token, ...valid }) => ({
+        ...valid,
+        query: token === undefined ? { 'api-version': '2025-03-13' } : { 'api-version': '2025-03-13', nextLink: token },
+        headers: {},
+        signed: true,
+      }));
 
     await assertProperty(
       fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: request }, { weight: 2, arbitrary: nearlyWellFormed }), async (input) => {

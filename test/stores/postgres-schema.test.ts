@@ -1,10 +1,11 @@
 import { createRoomService } from '@usher/core';
-import { checkPostgresSchema, migratePostgres } from '@usher/store-postgres';
+import { checkPostgresSchema, migratePostgres, SCHEMA_VERSION } from '@usher/store-postgres';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { manualClock, sequentialIds, tenant } from '../support/fixtures.js';
 import { postgresFactory, postgresUrl } from '../support/postgres.js';
 import { okValue } from '../support/results.js';
+import { interleavedRooms } from './version-2-upgrade.js';
 
 const url = postgresUrl();
 
@@ -18,11 +19,40 @@ describe.skipIf(url === null)('PostgreSQL schema', () => {
 
   it('is migrated explicitly and once; an unmigrated schema is refused with the fix in the message', async () => {
     const schema = factory.schemaOf(await factory.open());
-    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [], version: 1 });
+    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [], version: SCHEMA_VERSION });
     await expect(checkPostgresSchema({ connectionString: url ?? '', schema })).resolves.toBeUndefined();
     await expect(checkPostgresSchema({ connectionString: url ?? '', schema: 'usher_never_migrated' })).rejects.toThrow(
-      /is at version 0, this build needs 1: run `usher migrate --postgres <url>` first/,
+      new RegExp(`is at version 0, this build needs ${SCHEMA_VERSION}: run \`usher migrate --postgres <url>\` first`),
     );
+  });
+
+  it('upgrades a version-1 schema: roster keys become versions, listings show what they showed', async () => {
+    const store = await factory.open();
+    const schema = factory.schemaOf(store);
+    const { listings } = await interleavedRooms(store);
+    const before = await listings(store);
+    // Back to what version 1 left: the roster keyed by the log position of the adding event, rooms by position.
+    await admin.query(`
+      SET search_path TO "${schema}";
+      DROP INDEX participants_by_seq;
+      UPDATE participants SET seq = e.position FROM events e
+        WHERE e.tenant_id = participants.tenant_id AND e.room_id = participants.room_id AND e.version = participants.seq;
+      CREATE UNIQUE INDEX participants_by_seq ON participants (tenant_id, room_id, seq);
+      DROP INDEX streams_active_by_creation_time;
+      CREATE INDEX streams_active_by_creation ON streams (tenant_id, created_position) WHERE status = 'active';
+      DELETE FROM schema_migrations WHERE version = 2;
+      RESET search_path;`);
+    const positions = (await admin.query<{ seq: number }>(`SELECT seq FROM "${schema}".participants`)).rows;
+    expect(Math.max(...positions.map((row) => Number(row.seq)))).toBeGreaterThan(10);
+
+    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [2], version: SCHEMA_VERSION });
+    expect(await listings(store)).toEqual(before);
+    const keyed = await admin.query<{ participant_id: string; participant: string }>(
+      `SELECT p.participant_id, e.data->>'participant' AS participant FROM "${schema}".participants p JOIN "${schema}".events e
+         ON e.tenant_id = p.tenant_id AND e.room_id = p.room_id AND e.version = p.seq AND e.type = 'ParticipantAdded'`,
+    );
+    expect(keyed.rows).toHaveLength(positions.length);
+    for (const row of keyed.rows) expect(row.participant).toBe(row.participant_id);
   });
 
   it('makes a duplicated or orphaned event impossible, whoever writes', async () => {

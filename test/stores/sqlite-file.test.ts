@@ -7,6 +7,7 @@ import { manualClock, participant, sequentialIds, tenant } from '../support/fixt
 import { okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
 import { allParticipants, wholeLog } from './contract.js';
+import { interleavedRooms } from './version-2-upgrade.js';
 
 describe('SQLite file', () => {
   const directory = temporaryDirectory('sqlite-file');
@@ -40,9 +41,48 @@ describe('SQLite file', () => {
     db.close();
   });
 
+  it('upgrades a version-1 file: roster keys become versions, listings show what they showed', async () => {
+    const path = join(directory.path, 'version-1.db');
+    const store = createSqliteStore({ path });
+    const { listings } = await interleavedRooms(store);
+    const before = await listings(store);
+    await store.close();
+
+    // Back to what version 1 left: the roster keyed by the log position of the adding event, rooms by position.
+    const db = new Database(path);
+    db.exec(`
+      DROP INDEX participants_by_seq;
+      UPDATE participants SET seq = (SELECT position FROM events e
+        WHERE e.tenant_id = participants.tenant_id AND e.room_id = participants.room_id AND e.version = participants.seq);
+      CREATE UNIQUE INDEX participants_by_seq ON participants (tenant_id, room_id, seq);
+      DROP INDEX streams_active_by_creation_time;
+      CREATE INDEX streams_active_by_creation ON streams (tenant_id, created_position) WHERE status = 'active';
+      DELETE FROM schema_migrations WHERE version = 2;`);
+    const positions = db.prepare<[], { seq: number }>('SELECT seq FROM participants ORDER BY seq').all();
+    db.close();
+    expect(Math.max(...positions.map((row) => row.seq))).toBeGreaterThan(10);
+
+    const upgraded = createSqliteStore({ path });
+    expect(await listings(upgraded)).toEqual(before);
+    // Every key is now the version of the event that added that participant.
+    const check = new Database(path);
+    const keyed = check
+      .prepare<[], { participant_id: string; data: string }>(
+        `SELECT p.participant_id, e.data FROM participants p JOIN events e
+           ON e.tenant_id = p.tenant_id AND e.room_id = p.room_id AND e.version = p.seq AND e.type = 'ParticipantAdded'`,
+      )
+      .all();
+    check.close();
+    expect(keyed).toHaveLength(positions.length);
+    for (const row of keyed) expect((JSON.parse(row.data) as { participant: string }).participant).toBe(row.participant_id);
+    await upgraded.close();
+  });
+
   it('refuses to open an unmigrated file when asked not to migrate', () => {
     const path = join(directory.path, 'empty.db');
-    expect(() => createSqliteStore({ path, migrate: false })).toThrow(/schema version 0, this build needs 1: run the migration first/);
+    expect(() => createSqliteStore({ path, migrate: false })).toThrow(
+      new RegExp(`schema version 0, this build needs ${SCHEMA_VERSION}: run the migration first`),
+    );
   });
 
   it('puts the file in WAL mode, so that readers and a writer in other processes do not block each other', async () => {

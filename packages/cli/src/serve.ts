@@ -17,9 +17,15 @@ export interface ServeOptions {
   readonly accessKey: string;
   /** Items per listing page when the client asks for no size (default 50). */
   readonly pageSize?: number | undefined;
+  /** How long a client may take to send a whole request, headers and body (default 30 s). */
+  readonly requestTimeoutMs?: number | undefined;
+  /** How long a client may take to send the headers of a request (default 10 s). */
+  readonly headersTimeoutMs?: number | undefined;
 }
 
 export const DEFAULT_TENANT = 'default';
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 
 export interface RunningServer {
   readonly endpoint: string;
@@ -35,7 +41,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
   const tenantId = parseTenantId(DEFAULT_TENANT)._unsafeUnwrap();
   const handler = createHttpHandler({ service, clock: systemClock, keys: [{ tenantId, key: options.accessKey }], pageSize: options.pageSize });
-  const server = createServer(handler.listener);
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout);
+  // Node's defaults let a client trickle a request for 300 s; the timeouts are checked every second, not every 30.
+  const server = createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval: 1000 }, handler.listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -2,7 +2,7 @@ import { err, ok, type Result } from 'neverthrow';
 import { DEFAULT_EXPIRY_POLICY, type ParticipantEntry, type RoomCommand } from './commands.js';
 import { ROOM_NOT_FOUND, type RoomError, SUBCODE } from './errors.js';
 import type { CallEndReason, LeaveReason, RoomEvent } from './events.js';
-import { evolve } from './evolve.js';
+import { applyEvent, type DraftState, draftOf } from './evolve.js';
 import type { ParticipantId } from './ids.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { type Capability, can, DEFAULT_ROLE, type Role } from './roles.js';
@@ -29,20 +29,28 @@ type Decided = Result<Transition, RoomError>;
 
 /**
  * Collects the events of one decision and keeps the room they lead to, so that each live effect
- * (an ejection, a stopped screen share, the end of a call) is decided on the state it follows.
+ * (an ejection, a stopped screen share, the end of a call) is decided on the state it follows. The
+ * state is copied once, at the first event, and then changed in place: a decision costs what its
+ * events cost, not the roster size times their number.
  */
 class Outcome {
   readonly events: RoomEvent[] = [];
-  constructor(private state: RoomState) {}
+  private draft: DraftState | null = null;
+  constructor(private readonly initial: RoomState) {}
+
+  private get state(): RoomState {
+    return this.draft ?? this.initial;
+  }
 
   get room(): Room {
-    if (this.state.status === 'absent') throw new Error('Outcome.room read before the room exists');
-    return this.state.room;
+    const state = this.state;
+    if (state.status === 'absent') throw new Error('Outcome.room read before the room exists');
+    return state.room;
   }
 
   emit(event: RoomEvent): this {
     this.events.push(event);
-    this.state = evolve(this.state, event);
+    this.draft = applyEvent(this.draft ?? draftOf(this.initial), event);
     return this;
   }
 

@@ -1,6 +1,9 @@
 import type { RoomEvent } from './events.js';
 import type { EventId } from './ids.js';
 
+/** The largest version a stream may reach: versions are 32-bit integers in the SQL stores. */
+export const MAX_VERSION = 2_147_483_647;
+
 export interface EventMeta {
   /** When the command was decided, ISO-8601 UTC. */
   readonly at: string;

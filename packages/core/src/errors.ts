@@ -98,7 +98,17 @@ export type RepeatabilityError =
       readonly message: string;
     };
 
-export type UsherError = ValidationError | RoomError | RepeatabilityError | ConcurrencyError | StoreError;
+/** Work stopped because whoever asked for it no longer waits for it (an AbortSignal fired). */
+export interface Aborted {
+  readonly type: 'Aborted';
+  readonly message: string;
+}
+
+export function aborted(message: string): Aborted {
+  return { type: 'Aborted', message };
+}
+
+export type UsherError = ValidationError | RoomError | RepeatabilityError | ConcurrencyError | StoreError | Aborted;
 
 export function concurrencyError(stream: StreamKey, expected: ExpectedVersion, actual: number): ConcurrencyError {
   return {

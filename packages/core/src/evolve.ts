@@ -1,67 +1,106 @@
 import type { RoomEvent } from './events.js';
 import type { ParticipantId } from './ids.js';
-import type { CallState, InCallParticipant, Room, RoomState } from './state.js';
+import type { Role } from './roles.js';
+import type { InCallParticipant, Room, RoomState } from './state.js';
 
-function without<V>(record: Readonly<Record<ParticipantId, V>>, key: ParticipantId): Record<ParticipantId, V> {
-  const { [key]: _removed, ...rest } = record;
-  return rest;
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+interface DraftCall {
+  participants: Record<ParticipantId, Writable<InCallParticipant>>;
+  screenSharer: ParticipantId | null;
 }
 
-function updateCall(room: Room, change: (call: CallState) => CallState): Room {
-  return room.call === null ? room : { ...room, call: change(room.call) };
+type DraftRoom = Writable<Omit<Room, 'roster' | 'call'>> & { roster: Record<ParticipantId, Role>; call: DraftCall | null };
+
+/**
+ * A room state its holder owns and changes in place: what `fold` and the decider apply events to, so
+ * that an event costs the same whatever the size of the roster (copying the roster per event made
+ * replays quadratic). A draft is a `RoomState` like any other once handed on.
+ */
+export type DraftState = { readonly status: 'absent' } | { readonly status: 'active' | 'deleted'; readonly room: DraftRoom };
+
+/** A copy of `state` to change in place: one pass over the roster and the call. */
+export function draftOf(state: RoomState): DraftState {
+  if (state.status === 'absent') return state;
+  const { roster, call } = state.room;
+  const participants: Record<ParticipantId, Writable<InCallParticipant>> = {};
+  for (const [id, member] of Object.entries(call?.participants ?? {})) put(participants, id as ParticipantId, { ...member });
+  return {
+    status: state.status,
+    room: { ...state.room, roster: { ...roster }, call: call === null ? null : { participants, screenSharer: call.screenSharer } },
+  };
 }
 
-function updateInCall(room: Room, participant: ParticipantId, change: (p: InCallParticipant) => InCallParticipant): Room {
-  return updateCall(room, (call) => {
-    const current = call.participants[participant];
-    return current === undefined ? call : { ...call, participants: { ...call.participants, [participant]: change(current) } };
-  });
+/** Sets a key, also `__proto__` (a log may hold any id): as an own property, as JSON.parse and spreads make it. */
+function put<V>(record: Record<string, V>, key: string, value: V): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
 }
 
-function evolveRoom(room: Room, event: RoomEvent): Room {
+function applyToRoom(room: DraftRoom, event: RoomEvent): void {
   switch (event.type) {
     case 'RoomCreated':
     case 'RoomDeleted':
-      return room;
+    case 'PstnDialedOut':
+      return;
     case 'RoomScheduleChanged':
-      return { ...room, validFrom: event.data.validFrom, validUntil: event.data.validUntil };
+      room.validFrom = event.data.validFrom;
+      room.validUntil = event.data.validUntil;
+      return;
     case 'RoomPstnDialOutChanged':
-      return { ...room, pstnDialOutEnabled: event.data.enabled };
+      room.pstnDialOutEnabled = event.data.enabled;
+      return;
     case 'ParticipantAdded':
-      return { ...room, roster: { ...room.roster, [event.data.participant]: event.data.role } };
+      put(room.roster, event.data.participant, event.data.role);
+      return;
     case 'ParticipantRoleChanged': {
-      const changed = { ...room, roster: { ...room.roster, [event.data.participant]: event.data.to } };
-      return updateInCall(changed, event.data.participant, (p) => ({ ...p, role: event.data.to }));
+      put(room.roster, event.data.participant, event.data.to);
+      const member =
+        room.call === null || !Object.hasOwn(room.call.participants, event.data.participant)
+          ? undefined
+          : room.call.participants[event.data.participant];
+      if (member !== undefined) member.role = event.data.to;
+      return;
     }
     case 'ParticipantRemoved':
-      return { ...room, roster: without(room.roster, event.data.participant) };
+      delete room.roster[event.data.participant];
+      return;
     case 'CallStarted':
-      return { ...room, call: { participants: {}, screenSharer: null } };
+      room.call = { participants: {}, screenSharer: null };
+      return;
     case 'ParticipantJoinedCall':
-      return updateCall(room, (call) => ({
-        ...call,
-        participants: { ...call.participants, [event.data.participant]: { role: event.data.role, muted: event.data.muted } },
-      }));
+      if (room.call !== null) put(room.call.participants, event.data.participant, { role: event.data.role, muted: event.data.muted });
+      return;
     case 'ParticipantLeftCall':
-      return updateCall(room, (call) => ({
-        participants: without(call.participants, event.data.participant),
-        screenSharer: call.screenSharer === event.data.participant ? null : call.screenSharer,
-      }));
+      if (room.call === null) return;
+      delete room.call.participants[event.data.participant];
+      if (room.call.screenSharer === event.data.participant) room.call.screenSharer = null;
+      return;
     case 'CallEnded':
-      return { ...room, call: null };
+      room.call = null;
+      return;
     case 'ScreenShareStarted':
-      return updateCall(room, (call) => ({ ...call, screenSharer: event.data.participant }));
+      if (room.call !== null) room.call.screenSharer = event.data.participant;
+      return;
     case 'ScreenShareStopped':
-      return updateCall(room, (call) => (call.screenSharer === event.data.participant ? { ...call, screenSharer: null } : call));
-    case 'ParticipantMuted':
-      return updateInCall(room, event.data.participant, (p) => ({ ...p, muted: true }));
-    case 'PstnDialedOut':
-      return room;
+      if (room.call !== null && room.call.screenSharer === event.data.participant) room.call.screenSharer = null;
+      return;
+    case 'ParticipantMuted': {
+      const member =
+        room.call === null || !Object.hasOwn(room.call.participants, event.data.participant)
+          ? undefined
+          : room.call.participants[event.data.participant];
+      if (member !== undefined) member.muted = true;
+      return;
+    }
   }
 }
 
-/** Total and trusting: the log is the truth, so an event that makes no sense for the state changes nothing. */
-export function evolve(state: RoomState, event: RoomEvent): RoomState {
+/**
+ * Applies one event to a draft, changing it in place (a created room is a new draft). Total and
+ * trusting: the log is the truth, so an event that makes no sense for the state changes nothing.
+ */
+export function applyEvent(draft: DraftState, event: RoomEvent): DraftState {
   if (event.type === 'RoomCreated') {
     const { roomId, createdAt, validFrom, validUntil, pstnDialOutEnabled, expiryPolicy } = event.data;
     return {
@@ -69,13 +108,23 @@ export function evolve(state: RoomState, event: RoomEvent): RoomState {
       room: { roomId, createdAt, validFrom, validUntil, pstnDialOutEnabled, expiryPolicy, roster: {}, call: null },
     };
   }
-  if (state.status !== 'active') return state;
-  if (event.type === 'RoomDeleted') return { status: 'deleted', room: { ...state.room, call: null } };
-  return { status: 'active', room: evolveRoom(state.room, event) };
+  if (draft.status !== 'active') return draft;
+  if (event.type === 'RoomDeleted') {
+    draft.room.call = null;
+    return { status: 'deleted', room: draft.room };
+  }
+  applyToRoom(draft.room, event);
+  return draft;
 }
 
+/** The state after one event; `state` itself is left as it was. */
+export function evolve(state: RoomState, event: RoomEvent): RoomState {
+  return applyEvent(draftOf(state), event);
+}
+
+/** The state after `events`, in one copy of `from`: linear in the number of events, whatever the roster size. */
 export function fold(events: Iterable<RoomEvent>, from: RoomState = { status: 'absent' }): RoomState {
-  let state = from;
-  for (const event of events) state = evolve(state, event);
-  return state;
+  let draft = draftOf(from);
+  for (const event of events) draft = applyEvent(draft, event);
+  return draft;
 }

@@ -1,38 +1,90 @@
 import { err, ok, type Result } from 'neverthrow';
+import { MAX_VERSION } from './envelope.js';
+import { parseRoomId, type RoomId } from './ids.js';
 import type { PageRequest } from './ports.js';
 import type { ValidationError } from './validation-error.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 
-const TOKEN_PREFIX = 'u1.';
-const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** Page tokens carry a keyset position; they are opaque and URL-safe so that they travel in a nextLink as they are. */
-export function encodePageToken(key: number): string {
-  return Buffer.from(`${TOKEN_PREFIX}${key}`, 'utf8').toString('base64url');
+/**
+ * How one listing's keyset key travels in its page tokens. A key holds nothing from outside the
+ * tenant (a room's version, a room's creation time and id), and each listing names itself in its
+ * tokens, so that a token of one listing is refused by another.
+ */
+export interface PageKeys<K> {
+  readonly list: string;
+  write(key: K): string;
+  /** The key in `text`, or null when it is not one this listing could have written. */
+  read(text: string): K | null;
 }
 
-function invalidToken(value: string): ValidationError {
-  return { type: 'InvalidPageToken', field: 'pageToken', value, message: 'The page token is not one this server issued.' };
+const VERSION = /^[1-9][0-9]{0,9}$/;
+
+/** Keys that are versions of one room's stream (1..MAX_VERSION): its roster (by the version that added each participant) and its history. */
+function versionKeys(list: string): PageKeys<number> {
+  return {
+    list,
+    write: (version) => String(version),
+    read: (text) => (VERSION.test(text) && Number(text) <= MAX_VERSION ? Number(text) : null),
+  };
 }
 
-export function decodePageToken(token: string): Result<number, ValidationError> {
-  if (!TOKEN.test(token)) return err(invalidToken(token));
+export const rosterKeys = versionKeys('roster');
+export const historyKeys = versionKeys('history');
+
+/** Rooms are listed newest first by creation time, ties broken by room id. */
+export interface RoomListKey {
+  readonly createdAt: string;
+  readonly roomId: RoomId;
+}
+
+/** A creation time as rooms hold it: an instant as `toISOString` writes it, and nothing else. */
+function isCreationTime(text: string): boolean {
+  const instant = new Date(text);
+  return !Number.isNaN(instant.getTime()) && instant.toISOString() === text;
+}
+
+export const roomListKeys: PageKeys<RoomListKey> = {
+  list: 'rooms',
+  write: (key) => `${key.createdAt},${key.roomId}`,
+  read: (text) => {
+    const [createdAt = '', roomId = '', ...rest] = text.split(',');
+    const room = parseRoomId(roomId);
+    if (rest.length > 0 || !isCreationTime(createdAt) || room.isErr()) return null;
+    return { createdAt, roomId: room.value };
+  },
+};
+
+const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** Page tokens are opaque and URL-safe, so that they travel in a nextLink as they are. */
+export function encodePageToken<K>(keys: PageKeys<K>, key: K): string {
+  return Buffer.from(`${keys.list}:${keys.write(key)}`, 'utf8').toString('base64url');
+}
+
+export function decodePageToken<K>(keys: PageKeys<K>, token: string): Result<K, ValidationError> {
+  const refused = err<K, ValidationError>({
+    type: 'InvalidPageToken',
+    field: 'pageToken',
+    value: token,
+    message: 'The page token is not one this server issued for this listing.',
+  });
+  if (!TOKEN.test(token)) return refused;
   const text = Buffer.from(token, 'base64url').toString('utf8');
-  if (!text.startsWith(TOKEN_PREFIX)) return err(invalidToken(token));
-  const digits = text.slice(TOKEN_PREFIX.length);
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(digits)) return err(invalidToken(token));
-  return ok(Number(digits));
+  const prefix = `${keys.list}:`;
+  if (!text.startsWith(prefix)) return refused;
+  const key = keys.read(text.slice(prefix.length));
+  return key === null ? refused : ok(key);
 }
 
-export interface Keyset {
-  /** Rows strictly past this key (null: from the start). */
-  readonly after: number | null;
+export interface Keyset<K> {
+  /** Rows strictly past this key, in listing order (null: from the start). */
+  readonly after: K | null;
   readonly pageSize: number;
 }
 
-export function parsePageRequest(request: PageRequest = {}): Result<Keyset, ValidationError> {
+export function parsePageRequest<K>(keys: PageKeys<K>, request: PageRequest = {}): Result<Keyset<K>, ValidationError> {
   const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     return err({
@@ -43,12 +95,17 @@ export function parsePageRequest(request: PageRequest = {}): Result<Keyset, Vali
     });
   }
   if (request.pageToken === undefined) return ok({ after: null, pageSize });
-  return decodePageToken(request.pageToken).map((after) => ({ after, pageSize }));
+  return decodePageToken(keys, request.pageToken).map((after) => ({ after, pageSize }));
 }
 
 /** Given `pageSize + 1` rows fetched past the keyset, the page and the token of the next one. */
-export function toPage<T>(rows: readonly T[], pageSize: number, keyOf: (row: T) => number): { items: T[]; nextPageToken: string | null } {
+export function toPage<T, K>(
+  keys: PageKeys<K>,
+  rows: readonly T[],
+  pageSize: number,
+  keyOf: (row: T) => K,
+): { items: T[]; nextPageToken: string | null } {
   const items = rows.slice(0, pageSize);
   const last = items[items.length - 1];
-  return { items, nextPageToken: rows.length > pageSize && last !== undefined ? encodePageToken(keyOf(last)) : null };
+  return { items, nextPageToken: rows.length > pageSize && last !== undefined ? encodePageToken(keys, keyOf(last)) : null };
 }

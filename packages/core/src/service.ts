@@ -9,7 +9,7 @@ import { EVENT_SCHEMA_VERSION, type RoomEvent } from './events.js';
 import type { ExpectedVersion } from './expected-version.js';
 import type { ParticipantId, PhoneNumber, StreamKey, TenantId } from './ids.js';
 import { type Limits, withDefaultLimits } from './limits.js';
-import { parsePageRequest, toPage } from './paging.js';
+import { historyKeys, parsePageRequest, toPage } from './paging.js';
 import type { Clock, EventStore, IdGenerator, LoadedRoom, Page, PageRequest, ParticipantRecord, RoomSummary } from './ports.js';
 import { createOnce, type RepeatableRequest, type RoomCreatedOnce } from './repeatable-create.js';
 import type { RoomState } from './state.js';
@@ -113,22 +113,31 @@ export function createRoomService(options: RoomServiceOptions) {
   const existing = (stream: StreamKey): ResultAsync<StreamKey, UsherError> =>
     store.readStream(stream, { toVersion: 1 }).andThen((first) => (first.length === 0 ? errAsync(ROOM_NOT_FOUND) : okAsync(stream)));
 
-  /** A room's events as a readable timeline, keyset-paged by version. */
+  /**
+   * A room's events as a readable timeline, keyset-paged by version. A room that never existed is
+   * RoomNotFound on every page, so that a token says nothing about rooms the caller cannot see.
+   */
   function history(stream: StreamKey, page: PageRequest = {}): ResultAsync<Page<TimelineEntry>, UsherError> {
-    const keyset = parsePageRequest(page);
+    const keyset = parsePageRequest(historyKeys, page);
     if (keyset.isErr()) return errAsync(keyset.error);
     const { after, pageSize } = keyset.value;
-    return readHistory(store, stream, { fromVersion: (after ?? 0) + 1, limit: pageSize + 1 }).andThen((entries) =>
-      entries.length === 0 && after === null
-        ? errAsync<Page<TimelineEntry>, UsherError>(ROOM_NOT_FOUND)
-        : okAsync(toPage(entries, pageSize, (entry) => entry.version)),
-    );
+    return readHistory(store, stream, { fromVersion: (after ?? 0) + 1, limit: pageSize + 1 }).andThen((entries) => {
+      const found = toPage(historyKeys, entries, pageSize, (entry) => entry.version);
+      return entries.length > 0 ? okAsync(found) : existing(stream).map(() => found);
+    });
   }
 
-  /** The room as it was at `instant` (default: now), by replay of its log. */
-  function roomAt(stream: StreamKey, instant: Date = clock.now()): ResultAsync<RoomAtResult, UsherError> {
+  /**
+   * The room as it was at `instant` (default: now), by replay of its log a chunk at a time; `signal`
+   * stops the replay between chunks (`Aborted`), e.g. when the client that asked has gone away.
+   */
+  function roomAt(
+    stream: StreamKey,
+    instant: Date = clock.now(),
+    options: { readonly signal?: AbortSignal } = {},
+  ): ResultAsync<RoomAtResult, UsherError> {
     return existing(stream)
-      .andThen(() => replayRoomAt(store, stream, instant))
+      .andThen(() => replayRoomAt(store, stream, instant, options))
       .map((replayed) => ({ at: instant.toISOString(), ...replayed }));
   }
 

@@ -9,12 +9,28 @@ export interface AccessKey {
   readonly key: string;
 }
 
+/** How far `x-ms-date` may be from the server's clock, ahead of it and behind it. */
+export interface SignatureWindow {
+  readonly maxAheadMs: number;
+  readonly maxBehindMs: number;
+}
+
 /**
- * How far `x-ms-date` may be from the server's clock. The JS SDK signs once and re-sends the same date
- * on its retries (about 7 s by default, longer after a Retry-After), so the window must be wider than
- * any retry span: 15 minutes, as Azure services allow.
+ * The JS SDK signs once and re-sends the same date on its retries (about 7 s apart by default, longer
+ * after a Retry-After), so a signature must stay good for a while after it was made: 15 minutes
+ * behind, as Azure services allow. Nothing needs a date from the future but clock drift: 5 minutes
+ * ahead. Within the window a captured request can be replayed (as with ACS); see the README.
  */
-export const DEFAULT_CLOCK_SKEW_MS = 15 * 60 * 1000;
+export const DEFAULT_SIGNATURE_WINDOW: SignatureWindow = { maxAheadMs: 5 * 60 * 1000, maxBehindMs: 15 * 60 * 1000 };
+
+export interface AuthenticationOptions {
+  readonly now: Date;
+  readonly window?: SignatureWindow | undefined;
+  /** The host clients sign for (the server's public one): when set, the `Host` header is not taken on trust. */
+  readonly host?: string | undefined;
+}
+
+const minutes = (ms: number) => `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
 
 const AUTHORIZATION = /^HMAC-SHA256 SignedHeaders=(x-ms-date|date);host;x-ms-content-sha256&Signature=([A-Za-z0-9+/]+={0,2})$/;
 
@@ -42,12 +58,8 @@ function signedTargets(url: URL): string[] {
  * Verifies an ACS HMAC-SHA256 signature and says whose key signed it. Every key is tried with a
  * constant-time comparison; the body hash is checked against the body actually received.
  */
-export function authenticate(
-  request: SignedRequest,
-  keys: readonly AccessKey[],
-  now: Date,
-  skewMs = DEFAULT_CLOCK_SKEW_MS,
-): Result<TenantId, AcsError> {
+export function authenticate(request: SignedRequest, keys: readonly AccessKey[], options: AuthenticationOptions): Result<TenantId, AcsError> {
+  const { now, window = DEFAULT_SIGNATURE_WINDOW } = options;
   const authorization = request.headers.get('authorization');
   if (authorization === null) return err(denied('The Authorization header is missing.'));
   const match = AUTHORIZATION.exec(authorization);
@@ -58,14 +70,17 @@ export function authenticate(
   if (date === null) return err(denied(`The ${dateHeader} header is missing.`));
   const signedAt = Date.parse(date);
   if (Number.isNaN(signedAt)) return err(denied(`The ${dateHeader} header is not an HTTP date.`));
-  if (Math.abs(now.getTime() - signedAt) > skewMs) {
-    return err(denied(`The request date ${date} is more than ${skewMs / 60_000} minutes away from the server time ${now.toUTCString()}.`));
+  if (signedAt - now.getTime() > window.maxAheadMs) {
+    return err(denied(`The request date ${date} is more than ${minutes(window.maxAheadMs)} ahead of the server time ${now.toUTCString()}.`));
+  }
+  if (now.getTime() - signedAt > window.maxBehindMs) {
+    return err(denied(`The request date ${date} is more than ${minutes(window.maxBehindMs)} behind the server time ${now.toUTCString()}.`));
   }
   const hash = contentHash(request.body);
   const sentHash = request.headers.get('x-ms-content-sha256');
   if (sentHash === null) return err(denied('The x-ms-content-sha256 header is missing.'));
   if (sentHash !== hash) return err(denied("Request 'x-ms-content-sha256' differs from generated content hash."));
-  const host = request.headers.get('host') ?? request.url.host;
+  const host = options.host ?? request.headers.get('host') ?? request.url.host;
   const presented = Buffer.from(signature, 'base64');
   const candidates = signedTargets(request.url).map((target) => `${request.method.toUpperCase()}\n${target}\n${date};${host};${hash}`);
   for (const { tenantId, key } of keys) {
@@ -75,7 +90,13 @@ export function authenticate(
       if (expected.length === presented.length && timingSafeEqual(expected, presented)) return ok(tenantId);
     }
   }
-  return err(denied('The request signature does not match any access key.'));
+  return err(
+    denied(
+      options.host === undefined
+        ? 'The request signature does not match any access key.'
+        : `The request signature does not match any access key for host ${options.host}.`,
+    ),
+  );
 }
 
 /** Signs a request as the ACS SDK does; for tests and for clients written against this server. */

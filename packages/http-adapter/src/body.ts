@@ -49,11 +49,38 @@ export function checkContentType(request: Request, accepted: readonly string[]):
   );
 }
 
+/** The deepest a body may nest: ACS bodies nest three levels, and the parser and the validators go down a level at a time. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether `text` opens more than `limit` objects or arrays inside each other: one flat pass, outside strings, before anything recurses into it. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c) index += 1;
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x7b || code === 0x5b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (code === 0x7d || code === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
 /**
- * Strict JSON: JSON.parse for the value, and a pass of jsonc-parser's visitor to refuse duplicate keys,
+ * Strict JSON: a depth limit first, JSON.parse for the value, and a pass of jsonc-parser's visitor to refuse duplicate keys,
  * which JSON.parse would silently resolve to the last one (an ambiguous participant map must not be guessed at).
  */
 export function parseJson(text: string): Result<unknown, HttpError> {
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    return err(refused(badArguments([{ code: 'BadArgument', message: `The body nests deeper than ${MAX_JSON_DEPTH} levels.`, target: '$' }])));
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

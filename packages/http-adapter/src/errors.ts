@@ -48,6 +48,9 @@ export function toAcsError(error: ApiError): AcsError {
       return acsError(409, 'Conflict', 'The room was changed by other requests while this one was applied; retry the request.');
     case 'StoreFailure':
       return acsError(503, 'ServiceUnavailable', 'The room store is unavailable; retry the request later.');
+    case 'Aborted':
+      // Nobody reads this answer: the client has gone.
+      return acsError(408, 'RequestTimeout', 'The request was abandoned before it completed.');
     case 'EventIdConflict':
       return acsError(500, 'InternalError', 'The request could not be stored.');
     case 'RoomAlreadyExists':

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { err, ok, type Result } from 'neverthrow';
 import { acsError } from './acs-errors.js';
 import { API_VERSIONS, isApiVersion, shapeOf } from './api-versions.js';
-import { type AccessKey, authenticate } from './auth.js';
+import { type AccessKey, authenticate, type SignatureWindow } from './auth.js';
 import { readBody } from './body.js';
 import type { Env, RequestContext } from './context.js';
 import { errorResponse, type HttpError, refused } from './errors.js';
@@ -11,7 +11,9 @@ import { errorResponse, type HttpError, refused } from './errors.js';
 export interface GateOptions {
   readonly keys: readonly AccessKey[];
   readonly clock: Clock;
-  readonly clockSkewMs: number;
+  readonly signatureWindow: SignatureWindow;
+  /** The host clients sign for, when the server knows its public URL. */
+  readonly signedHost: string | undefined;
   readonly maxBodyBytes: number;
 }
 
@@ -20,12 +22,11 @@ async function admit(request: Request, options: GateOptions): Promise<Result<Req
   const body = await readBody(request, options.maxBodyBytes);
   if (body.isErr()) return err(body.error);
   const url = new URL(request.url);
-  const tenant = authenticate(
-    { method: request.method, url, headers: request.headers, body: body.value },
-    options.keys,
-    options.clock.now(),
-    options.clockSkewMs,
-  );
+  const tenant = authenticate({ method: request.method, url, headers: request.headers, body: body.value }, options.keys, {
+    now: options.clock.now(),
+    window: options.signatureWindow,
+    host: options.signedHost,
+  });
   if (tenant.isErr()) return err(refused(tenant.error));
   const version = url.searchParams.get('api-version');
   if (version === null) {

@@ -3,7 +3,7 @@ import type { Clock, RoomService } from '@usher/core';
 import { Hono } from 'hono';
 import { acsError } from './acs-errors.js';
 import { API_VERSIONS, shapeOf } from './api-versions.js';
-import { type AccessKey, DEFAULT_CLOCK_SKEW_MS } from './auth.js';
+import { type AccessKey, DEFAULT_SIGNATURE_WINDOW, type SignatureWindow } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import type { Env, RouteDeps } from './context.js';
 import { errorResponse, refused } from './errors.js';
@@ -20,8 +20,13 @@ export interface HttpAdapterOptions {
   readonly keys: readonly AccessKey[];
   /** Default 1 MiB; larger bodies get 413. */
   readonly maxBodyBytes?: number | undefined;
-  /** Default 15 minutes, see DEFAULT_CLOCK_SKEW_MS. */
-  readonly clockSkewMs?: number | undefined;
+  /** How far a signature's date may be from the server clock: default 5 minutes ahead, 15 behind (DEFAULT_SIGNATURE_WINDOW). */
+  readonly signatureWindow?: SignatureWindow | undefined;
+  /**
+   * The URL clients reach the server at (e.g. behind a proxy). When given, a signature counts only
+   * for its host: one made for another host is refused, whatever the `Host` header says.
+   */
+  readonly publicUrl?: string | URL | undefined;
   /** Items per page of the listings when the client gives no `maxpagesize` (default 50). */
   readonly pageSize?: number | undefined;
 }
@@ -41,7 +46,8 @@ export function createHttpHandler(options: HttpAdapterOptions) {
   const gate = requestGate({
     keys: options.keys,
     clock: options.clock,
-    clockSkewMs: options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
+    signatureWindow: options.signatureWindow ?? DEFAULT_SIGNATURE_WINDOW,
+    signedHost: options.publicUrl === undefined ? undefined : new URL(options.publicUrl).host,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
   });
   // Hono's `/rooms/*` also matches `/rooms` itself.

@@ -8,8 +8,11 @@ import {
   type RebuildProgress,
   type RequestRecord,
   type Role,
+  type RoomListKey,
   type RoomState,
   type RoomSummary,
+  roomListKeys,
+  rosterKeys,
   type StoredEvent,
   type StreamKey,
   storeFailure,
@@ -26,12 +29,13 @@ import {
   projectBatch,
   recordRequest,
   type StreamHead,
+  versionBounds,
 } from '@usher/core/store-kit';
 import { errAsync, okAsync } from 'neverthrow';
 
 interface RosterEntry {
   readonly role: Role;
-  /** Position of the event that added the participant: the keyset of the roster listing. */
+  /** Version of the event that added the participant: the keyset of the roster listing. */
   readonly seq: number;
 }
 
@@ -48,17 +52,22 @@ interface StreamRecord {
 
 const keyOf = (stream: StreamKey): string => `${stream.tenantId}\u0000${stream.roomId}`;
 
-/** Index of the first element of ascending `sorted` that is greater than `value`. */
-function upperBound(sorted: readonly number[], value: number): number {
+/** Index of the first element of `sorted` for which `isPast` holds (it holds for a suffix of `sorted`). */
+function firstPast<T>(sorted: readonly T[], isPast: (element: T) => boolean): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if ((sorted[mid] as number) <= value) low = mid + 1;
-    else high = mid;
+    if (isPast(sorted[mid] as T)) high = mid;
+    else low = mid + 1;
   }
   return low;
 }
+
+const byNumber = (a: number, b: number) => a - b;
+/** Byte order of the strings, as SQLite's BINARY and PostgreSQL's "C" collation compare them. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byCreation = (a: RoomListKey, b: RoomListKey) => byText(a.createdAt, b.createdAt) || byText(a.roomId, b.roomId);
 
 /** What a store gives back must not change when the caller mutates it, and must look as if it was persisted. */
 function persisted<T>(value: T): T {
@@ -75,8 +84,8 @@ export function createMemoryStore(): EventStore {
   const log: StoredEvent[] = [];
   const streams = new Map<string, StreamRecord>();
   const eventPositions = new Map<string, number>();
-  const roomsByTenant = new Map<TenantId, number[]>();
-  const roomAt = new Map<number, StreamRecord>();
+  /** Each tenant's rooms in order of creation (time, then id): the keyset of room listings. */
+  const roomsByTenant = new Map<TenantId, { key: RoomListKey; record: StreamRecord }[]>();
   const requests = new Map<string, RequestRecord>();
   const checkpointValues = new Map<string, number>();
   let closed = false;
@@ -86,17 +95,21 @@ export function createMemoryStore(): EventStore {
   /** Applies the projection of a run of `record`'s events, the first of which is at `firstPosition`. */
   function apply(record: StreamRecord, head: StreamHead, batch: BatchProjection, firstPosition: number): void {
     const next = headAfter(head, batch, (index) => firstPosition + index);
-    if (next.createdPosition !== null && next.createdPosition !== head.createdPosition) {
-      roomAt.set(next.createdPosition, record);
+    if (next.createdPosition !== null && next.createdPosition !== head.createdPosition && next.state.status !== 'absent') {
+      const key = { createdAt: next.state.room.createdAt, roomId: record.key.roomId };
       const list = roomsByTenant.get(record.key.tenantId) ?? [];
-      list.push(next.createdPosition);
+      list.splice(
+        firstPast(list, (room) => byCreation(room.key, key) > 0),
+        0,
+        { key, record },
+      );
       roomsByTenant.set(record.key.tenantId, list);
     }
     record.state = next.state;
     record.lastHash = next.lastHash;
     record.createdPosition = next.createdPosition;
     for (const change of batch.roster) {
-      const seq = firstPosition + change.index;
+      const seq = change.version;
       if (change.kind === 'clear') {
         record.roster = new Map();
         record.rosterSeqs = [];
@@ -110,7 +123,7 @@ export function createMemoryStore(): EventStore {
         const entry = record.roster.get(change.participant);
         if (entry === undefined) continue;
         record.roster.delete(change.participant);
-        record.rosterSeqs.splice(upperBound(record.rosterSeqs, entry.seq) - 1, 1);
+        record.rosterSeqs.splice(firstPast(record.rosterSeqs, (seq) => seq > entry.seq) - 1, 1);
       }
     }
     for (const mark of batch.requests) {
@@ -145,21 +158,32 @@ export function createMemoryStore(): EventStore {
     return record;
   }
 
-  /** Up to `limit` keys of ascending `sorted` past `after` (before it, `descending`), with the items `pick` finds for them. */
-  function scan<T>(sorted: readonly number[], after: number | null, limit: number, descending: boolean, pick: (key: number) => T | null) {
-    const rows: { key: number; item: T }[] = [];
-    const step = descending ? -1 : 1;
-    let index = descending
-      ? after === null
-        ? sorted.length - 1
-        : upperBound(sorted, after - 1) - 1
-      : after === null
-        ? 0
-        : upperBound(sorted, after);
-    for (; index >= 0 && index < sorted.length && rows.length < limit; index += step) {
-      const key = sorted[index] as number;
-      const item = pick(key);
-      if (item !== null) rows.push({ key, item });
+  /**
+   * Up to `limit` entries of `sorted` (ascending by `compare` of their keys) past `after` in listing
+   * order, with the items `pick` finds for them; a binary search finds where to start.
+   */
+  function scan<T, K, I>(
+    sorted: readonly T[],
+    keyOf: (entry: T) => K,
+    compare: (a: K, b: K) => number,
+    keyset: { readonly after: K | null; readonly pageSize: number },
+    descending: boolean,
+    pick: (entry: T) => I | null,
+  ) {
+    const { after, pageSize } = keyset;
+    const rows: { key: K; item: I }[] = [];
+    const start =
+      after === null
+        ? descending
+          ? sorted.length - 1
+          : 0
+        : descending
+          ? firstPast(sorted, (entry) => compare(keyOf(entry), after) >= 0) - 1
+          : firstPast(sorted, (entry) => compare(keyOf(entry), after) > 0);
+    for (let index = start; index >= 0 && index < sorted.length && rows.length <= pageSize; index += descending ? -1 : 1) {
+      const entry = sorted[index] as T;
+      const item = pick(entry);
+      if (item !== null) rows.push({ key: keyOf(entry), item });
     }
     return rows;
   }
@@ -199,9 +223,9 @@ export function createMemoryStore(): EventStore {
     readStream(stream, range = {}) {
       return guard(() => {
         const positions = streams.get(keyOf(stream))?.positions ?? [];
-        const from = Math.max(1, range.fromVersion ?? 1);
-        const to = Math.min(positions.length, range.toVersion ?? positions.length);
-        return persisted(positions.slice(from - 1, Math.max(from - 1, to)).map((position) => log[position - 1] as StoredEvent));
+        const bounds = versionBounds(range);
+        if (bounds === null) return [];
+        return persisted(positions.slice(bounds.from - 1, bounds.to).map((position) => log[position - 1] as StoredEvent));
       });
     },
 
@@ -226,13 +250,18 @@ export function createMemoryStore(): EventStore {
     listRooms({ tenantId, ...page }) {
       const rooms = roomsByTenant.get(tenantId) ?? [];
       return keysetPage(
+        roomListKeys,
         page,
-        ({ after, pageSize }) =>
+        (keyset) =>
           guard(() =>
-            scan(rooms, after, pageSize + 1, true, (position) => {
-              const record = roomAt.get(position);
-              return record?.state.status === 'active' ? summaryOf(record.key, record.state.room) : null;
-            }),
+            scan(
+              rooms,
+              (room) => room.key,
+              byCreation,
+              keyset,
+              true,
+              ({ record }) => (record.state.status === 'active' ? summaryOf(record.key, record.state.room) : null),
+            ),
           ),
         (row) => row.key,
         (row) => row.item,
@@ -242,12 +271,20 @@ export function createMemoryStore(): EventStore {
     listParticipants(stream, page = {}) {
       const record = streams.get(keyOf(stream));
       return keysetPage(
+        rosterKeys,
         page,
-        ({ after, pageSize }) =>
+        (keyset) =>
           guard(() => {
             const bySeq = new Map<number, ParticipantRecord>();
             for (const [participantId, entry] of record?.roster ?? []) bySeq.set(entry.seq, { participantId, role: entry.role });
-            return scan(record?.rosterSeqs ?? [], after, pageSize + 1, false, (seq) => bySeq.get(seq) ?? null);
+            return scan(
+              record?.rosterSeqs ?? [],
+              (seq) => seq,
+              byNumber,
+              keyset,
+              false,
+              (seq) => bySeq.get(seq) ?? null,
+            );
           }),
         (row) => row.key,
         (row) => row.item,
@@ -266,7 +303,6 @@ export function createMemoryStore(): EventStore {
     rebuildProjections(onProgress?: (progress: RebuildProgress) => void) {
       return guard(() => {
         roomsByTenant.clear();
-        roomAt.clear();
         requests.clear();
         for (const record of streams.values()) {
           record.state = EMPTY_HEAD.state;

@@ -180,6 +180,62 @@ export const MIGRATIONS: readonly Migration[] = [
       $fn$;
     `,
   },
+  {
+    version: 2,
+    name: 'page keys local to the tenant: rooms listed by creation time and id, rosters keyed by the version that added each participant',
+    sql: `
+      DROP INDEX streams_active_by_creation;
+      -- Byte order ("C"), whatever the database's collation: the memory and SQLite stores list in the same order.
+      CREATE INDEX streams_active_by_creation_time ON streams (tenant_id, created_at COLLATE "C", room_id COLLATE "C") WHERE status = 'active';
+
+      -- seq was the log position of the event that added the participant; it becomes that event's version.
+      DROP INDEX participants_by_seq;
+      UPDATE participants SET seq = events.version FROM events WHERE events.position = participants.seq;
+      CREATE UNIQUE INDEX participants_by_seq ON participants (tenant_id, room_id, seq);
+
+      -- As in version 1, but for the roster key: the version of the event that added the participant.
+      CREATE OR REPLACE FUNCTION usher_project(p jsonb, base bigint, prior_created bigint) RETURNS void LANGUAGE plpgsql AS $fn$
+      DECLARE
+        change jsonb;
+      BEGIN
+        INSERT INTO tenants (tenant_id) VALUES (p->>'tenantId') ON CONFLICT DO NOTHING;
+
+        FOR change IN SELECT * FROM jsonb_array_elements(p->'roster') LOOP
+          IF change->>'kind' = 'add' THEN
+            INSERT INTO participants (tenant_id, room_id, participant_id, role, seq)
+            VALUES (p->>'tenantId', p->>'roomId', change->>'participant', change->>'role', (change->>'version')::bigint)
+            ON CONFLICT (tenant_id, room_id, participant_id) DO UPDATE SET role = excluded.role, seq = excluded.seq;
+          ELSIF change->>'kind' = 'changeRole' THEN
+            UPDATE participants SET role = change->>'role'
+             WHERE tenant_id = p->>'tenantId' AND room_id = p->>'roomId' AND participant_id = change->>'participant';
+          ELSIF change->>'kind' = 'remove' THEN
+            DELETE FROM participants
+             WHERE tenant_id = p->>'tenantId' AND room_id = p->>'roomId' AND participant_id = change->>'participant';
+          ELSE
+            DELETE FROM participants WHERE tenant_id = p->>'tenantId' AND room_id = p->>'roomId';
+          END IF;
+        END LOOP;
+
+        FOR change IN SELECT * FROM jsonb_array_elements(p->'requests') LOOP
+          INSERT INTO requests (tenant_id, request_id, room_id, from_version, to_version, at)
+          VALUES (p->>'tenantId', change->>'requestId', p->>'roomId', (change->>'version')::integer, (change->>'version')::integer, change->>'at')
+          ON CONFLICT (tenant_id, request_id) DO UPDATE SET to_version = excluded.to_version
+          WHERE requests.room_id = excluded.room_id AND requests.to_version = excluded.from_version - 1;
+        END LOOP;
+
+        INSERT INTO streams (tenant_id, room_id, version, last_hash, status, state, created_position,
+                             created_at, valid_from, valid_until, pstn_dial_out_enabled)
+        VALUES (p->>'tenantId', p->>'roomId', (p->>'version')::integer, p->>'lastHash', p->>'status', p->'state',
+                CASE WHEN p->'createdIndex' = 'null'::jsonb THEN prior_created ELSE base + (p->>'createdIndex')::integer + 1 END,
+                p->>'createdAt', p->>'validFrom', p->>'validUntil', (p->>'pstn')::boolean)
+        ON CONFLICT (tenant_id, room_id) DO UPDATE SET
+          version = excluded.version, last_hash = excluded.last_hash, status = excluded.status, state = excluded.state,
+          created_position = excluded.created_position, created_at = excluded.created_at, valid_from = excluded.valid_from,
+          valid_until = excluded.valid_until, pstn_dial_out_enabled = excluded.pstn_dial_out_enabled;
+      END
+      $fn$;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -9,6 +9,8 @@ import {
   type RebuildProgress,
   type RebuildReport,
   type RoomState,
+  roomListKeys,
+  rosterKeys,
   type StoredEvent,
   type StoreError,
   type StreamKey,
@@ -24,11 +26,14 @@ import {
   participantFromRow,
   projectBatch,
   requestFromRow,
+  roomListBound,
+  roomListKeyOf,
   type StoreTuning,
   type StreamHead,
   streamHeadCache,
   streamRuns,
   summaryFromRow,
+  versionBounds,
 } from '@usher/core/store-kit';
 import { errAsync, ResultAsync } from 'neverthrow';
 import pg from 'pg';
@@ -57,7 +62,6 @@ export interface PostgresStoreOptions extends StoreTuning {
 }
 
 export const DEFAULT_SCHEMA = 'usher';
-const NEWEST = Number.MAX_SAFE_INTEGER;
 const INT8 = 20;
 const STALE_HEAD_RETRIES = 3;
 
@@ -248,17 +252,9 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     },
 
     readStream(stream, range = {}) {
+      const bounds = versionBounds(range);
       return run('Reading a stream failed', async () =>
-        (
-          await rowsOf(
-            pool,
-            SELECT_STREAM_RANGE,
-            stream.tenantId,
-            stream.roomId,
-            Math.max(1, range.fromVersion ?? 1),
-            range.toVersion ?? 2_147_483_647,
-          )
-        ).map(toStoredEvent),
+        bounds === null ? [] : (await rowsOf(pool, SELECT_STREAM_RANGE, stream.tenantId, stream.roomId, bounds.from, bounds.to)).map(toStoredEvent),
       );
     },
 
@@ -284,15 +280,18 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
 
     listRooms({ tenantId, ...page }) {
       return keysetPage(
+        roomListKeys,
         page,
-        ({ after, pageSize }) => run('Listing rooms failed', () => rowsOf(pool, SELECT_ACTIVE_ROOMS_PAGE, tenantId, after ?? NEWEST, pageSize + 1)),
-        (row) => row.created_position,
+        ({ after, pageSize }) =>
+          run('Listing rooms failed', () => rowsOf(pool, SELECT_ACTIVE_ROOMS_PAGE, tenantId, ...roomListBound(after), pageSize + 1)),
+        roomListKeyOf,
         summaryFromRow,
       );
     },
 
     listParticipants(stream, page = {}) {
       return keysetPage(
+        rosterKeys,
         page,
         ({ after, pageSize }) =>
           run('Listing participants failed', () => rowsOf(pool, SELECT_ROSTER_PAGE, stream.tenantId, stream.roomId, after ?? 0, pageSize + 1)),

@@ -65,6 +65,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'page keys local to the tenant: rooms listed by creation time and id, rosters keyed by the version that added each participant',
+    sql: `
+      DROP INDEX streams_active_by_creation;
+      CREATE INDEX streams_active_by_creation_time ON streams (tenant_id, created_at, room_id) WHERE status = 'active';
+
+      -- seq was the log position of the event that added the participant; it becomes that event's version.
+      DROP INDEX participants_by_seq;
+      UPDATE participants SET seq = (SELECT version FROM events WHERE events.position = participants.seq);
+      CREATE UNIQUE INDEX participants_by_seq ON participants (tenant_id, room_id, seq);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -15,7 +15,7 @@ export function writeProjection(
 ): StreamHead {
   const { tenantId, roomId } = stream;
   for (const change of batch.roster) {
-    if (change.kind === 'add') statements.upsertParticipant.run(tenantId, roomId, change.participant, change.role, positionAt(change.index));
+    if (change.kind === 'add') statements.upsertParticipant.run(tenantId, roomId, change.participant, change.role, change.version);
     else if (change.kind === 'changeRole') statements.changeParticipantRole.run(change.role, tenantId, roomId, change.participant);
     else if (change.kind === 'remove') statements.deleteParticipant.run(tenantId, roomId, change.participant);
     else statements.clearRoster.run(tenantId, roomId);

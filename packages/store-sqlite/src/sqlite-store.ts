@@ -6,6 +6,8 @@ import {
   type NewEvent,
   type RebuildProgress,
   type RebuildReport,
+  roomListKeys,
+  rosterKeys,
   type StoredEvent,
   type StoreError,
   type StreamKey,
@@ -20,13 +22,16 @@ import {
   participantFromRow,
   projectBatch,
   requestFromRow,
+  roomListBound,
+  roomListKeyOf,
   type StoreTuning,
   type StreamHead,
   streamRuns,
   summaryFromRow,
+  versionBounds,
 } from '@usher/core/store-kit';
 import Database from 'better-sqlite3';
-import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { createHeadCache } from './head-cache.js';
 import { migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
 import { writeProjection } from './projection.js';
@@ -50,7 +55,6 @@ export interface SqliteStoreOptions extends StoreTuning {
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const DEFAULT_REBUILD_BATCH = 10_000;
-const NEWEST = Number.MAX_SAFE_INTEGER;
 
 class Conflict {
   constructor(readonly error: ConcurrencyError | StoreError) {}
@@ -85,6 +89,14 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   const rebuildBatch = options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH;
   const sql = prepareStatements(db);
   const heads = createHeadCache(sql, options.headCacheSize);
+
+  /**
+   * Reads of many rows first let the event loop turn, as a network database's reads would: a long
+   * replay made of many of them then lets other requests in between its chunks.
+   */
+  function afterATurn<T>(read: () => ResultAsync<T, StoreError>): ResultAsync<T, StoreError> {
+    return ResultAsync.fromSafePromise(new Promise<void>((resolve) => setImmediate(resolve))).andThen(read);
+  }
 
   function run<T>(what: string, body: () => T): ResultAsync<T, StoreError> {
     if (!db.open) return errAsync(storeFailure('The SQLite store is closed.'));
@@ -191,13 +203,18 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     },
 
     readStream(stream, range = {}) {
-      return run('Reading a stream failed', () =>
-        sql.streamRange.all(stream.tenantId, stream.roomId, Math.max(1, range.fromVersion ?? 1), range.toVersion ?? NEWEST).map(toStoredEvent),
+      const bounds = versionBounds(range);
+      return afterATurn(() =>
+        run('Reading a stream failed', () =>
+          bounds === null ? [] : sql.streamRange.all(stream.tenantId, stream.roomId, bounds.from, bounds.to).map(toStoredEvent),
+        ),
       );
     },
 
     readAll({ afterPosition, limit }) {
-      return run('Reading the log failed', () => (limit <= 0 ? [] : sql.eventsAfter.all(Math.max(0, afterPosition), limit).map(toStoredEvent)));
+      return afterATurn(() =>
+        run('Reading the log failed', () => (limit <= 0 ? [] : sql.eventsAfter.all(Math.max(0, afterPosition), limit).map(toStoredEvent))),
+      );
     },
 
     loadRoom(stream) {
@@ -216,15 +233,17 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
 
     listRooms({ tenantId, ...page }) {
       return keysetPage(
+        roomListKeys,
         page,
-        ({ after, pageSize }) => run('Listing rooms failed', () => sql.activeRoomsPage.all(tenantId, after ?? NEWEST, pageSize + 1)),
-        (row) => row.created_position,
+        ({ after, pageSize }) => run('Listing rooms failed', () => sql.activeRoomsPage.all(tenantId, ...roomListBound(after), pageSize + 1)),
+        roomListKeyOf,
         summaryFromRow,
       );
     },
 
     listParticipants(stream, page = {}) {
       return keysetPage(
+        rosterKeys,
         page,
         ({ after, pageSize }) =>
           run('Listing participants failed', () => sql.rosterPage.all(stream.tenantId, stream.roomId, after ?? 0, pageSize + 1)),

@@ -10,10 +10,17 @@ interface ServeFlags {
   readonly postgres?: string;
   readonly schema: string;
   readonly accessKey?: string;
+  readonly requestTimeout: number;
+  readonly headersTimeout: number;
 }
 
 function port(value: string): number {
   if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
+  return Number(value);
+}
+
+function seconds(value: string): number {
+  if (!/^[0-9]{1,6}(\.[0-9]{1,3})?$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError('a timeout is a number of seconds above 0.');
   return Number(value);
 }
 
@@ -40,6 +47,18 @@ export function addServeCommand(program: Command): void {
         .env('USHER_ACCESS_KEY')
         .argParser(accessKey),
     )
+    .addOption(
+      new Option('--request-timeout <seconds>', 'how long a client may take to send a whole request')
+        .env('USHER_REQUEST_TIMEOUT')
+        .default(30)
+        .argParser(seconds),
+    )
+    .addOption(
+      new Option('--headers-timeout <seconds>', 'how long a client may take to send the headers of a request (at most --request-timeout)')
+        .env('USHER_HEADERS_TIMEOUT')
+        .default(10)
+        .argParser(seconds),
+    )
     .action(async (options: ServeFlags) => {
       if (options.postgres !== undefined && options.accessKey === undefined) {
         program.error('With --postgres, give --access-key (or USHER_ACCESS_KEY): every node serving the database must use the same key.', {
@@ -54,6 +73,8 @@ export function addServeCommand(program: Command): void {
         postgres: options.postgres,
         schema: options.schema,
         accessKey: key,
+        requestTimeoutMs: options.requestTimeout * 1000,
+        headersTimeoutMs: options.headersTimeout * 1000,
       });
       let stopping = false;
       const stop = (signal: string) => {

@@ -1,10 +1,10 @@
-import { okAsync, type ResultAsync } from 'neverthrow';
+import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import type { StoredEvent } from '../envelope.js';
-import type { StoreError } from '../errors.js';
-import { fold } from '../evolve.js';
+import { type Aborted, aborted, type StoreError } from '../errors.js';
+import { applyEvent, type DraftState, draftOf } from '../evolve.js';
 import type { StreamKey } from '../ids.js';
 import type { EventStore } from '../ports.js';
-import type { RoomState } from '../state.js';
+import { initialState, type RoomState } from '../state.js';
 import { describeEvent } from './describe-event.js';
 
 export interface TimelineEntry {
@@ -49,17 +49,33 @@ export interface RoomAtInstant {
   readonly version: number;
 }
 
-/** The state of a room at an instant, by replay of its log in chunks. */
-export function roomAt(store: EventStore, stream: StreamKey, instant: Date, chunk = 1000): ResultAsync<RoomAtInstant, StoreError> {
+/**
+ * The state of a room at an instant, by replay of its log a chunk of events at a time: one copy of
+ * the state for the whole replay, each event applied in place. `signal` is looked at between chunks;
+ * once aborted, the replay stops with `Aborted`.
+ */
+export function roomAt(
+  store: EventStore,
+  stream: StreamKey,
+  instant: Date,
+  options: { readonly chunk?: number; readonly signal?: AbortSignal | undefined } = {},
+): ResultAsync<RoomAtInstant, StoreError | Aborted> {
+  const chunk = options.chunk ?? 1000;
   const limit = instant.getTime();
-  const step = (state: RoomState, version: number): ResultAsync<RoomAtInstant, StoreError> =>
-    store.readStream(stream, { fromVersion: version + 1, toVersion: version + chunk }).andThen((events) => {
-      const upTo = events.findIndex((event) => Date.parse(event.meta.at) > limit);
-      const taken = upTo === -1 ? events : events.slice(0, upTo);
-      const next = fold(taken, state);
-      const reached = version + taken.length;
-      if (upTo !== -1 || events.length < chunk) return okAsync({ state: next, version: reached });
-      return step(next, reached);
-    });
-  return step({ status: 'absent' }, 0);
+  const replay = async (): Promise<Result<RoomAtInstant, StoreError | Aborted>> => {
+    let draft: DraftState = draftOf(initialState());
+    let version = 0;
+    for (;;) {
+      if (options.signal?.aborted === true) return err(aborted(`The replay of room ${stream.roomId} was abandoned at version ${version}.`));
+      const events = await store.readStream(stream, { fromVersion: version + 1, toVersion: version + chunk });
+      if (events.isErr()) return err(events.error);
+      for (const event of events.value) {
+        if (Date.parse(event.meta.at) > limit) return ok({ state: draft, version });
+        draft = applyEvent(draft, event);
+        version = event.version;
+      }
+      if (events.value.length < chunk) return ok({ state: draft, version });
+    }
+  };
+  return new ResultAsync(replay());
 }

@@ -1,5 +1,5 @@
 import { errAsync, type ResultAsync } from 'neverthrow';
-import { type Keyset, parsePageRequest, toPage } from '../paging.js';
+import { type Keyset, type PageKeys, parsePageRequest, toPage } from '../paging.js';
 import type { Page, PageRequest } from '../ports.js';
 import type { ValidationError } from '../validation-error.js';
 
@@ -7,16 +7,17 @@ import type { ValidationError } from '../validation-error.js';
  * One keyset page: `readRows` answers up to `pageSize + 1` rows past `keyset.after` in listing order (the
  * extra row says whether another page follows); `keyOf` is the key the next page starts after.
  */
-export function keysetPage<Row, Item, E>(
+export function keysetPage<K, Row, Item, E>(
+  keys: PageKeys<K>,
   request: PageRequest,
-  readRows: (keyset: Keyset) => ResultAsync<readonly Row[], E>,
-  keyOf: (row: Row) => number,
+  readRows: (keyset: Keyset<K>) => ResultAsync<readonly Row[], E>,
+  keyOf: (row: Row) => K,
   toItem: (row: Row) => Item,
 ): ResultAsync<Page<Item>, E | ValidationError> {
-  const keyset = parsePageRequest(request);
+  const keyset = parsePageRequest(keys, request);
   if (keyset.isErr()) return errAsync(keyset.error);
   return readRows(keyset.value).map((rows) => {
-    const page = toPage(rows, keyset.value.pageSize, keyOf);
+    const page = toPage(keys, rows, keyset.value.pageSize, keyOf);
     return { items: page.items.map(toItem), nextPageToken: page.nextPageToken };
   });
 }

@@ -1,8 +1,8 @@
-import type { ChainedEvent, StoredEvent } from '../envelope.js';
+import { type ChainedEvent, MAX_VERSION, type StoredEvent } from '../envelope.js';
 import type { RoomEvent } from '../events.js';
 import { fold } from '../evolve.js';
 import type { ParticipantId, RoomId, StreamKey, TenantId } from '../ids.js';
-import type { RequestRecord } from '../ports.js';
+import type { ReadRange, RequestRecord } from '../ports.js';
 import type { Role } from '../roles.js';
 import type { RoomState } from '../state.js';
 import type { StreamHead } from './stream-head.js';
@@ -29,8 +29,11 @@ export function rosterChange(event: RoomEvent): RosterChange | null {
   }
 }
 
-/** A roster change with the index, in its batch, of the event that made it: that event's position keys the roster listing. */
-export type IndexedRosterChange = RosterChange & { readonly index: number };
+/**
+ * A roster change with the version of the event that made it: for an added participant, the key of
+ * the roster listing (a version is the room's own, unlike a log position, which tells of every tenant).
+ */
+export type RosterUpdate = RosterChange & { readonly version: number };
 
 /** An event that carries a request id, for the request ledger. */
 export interface RequestMark {
@@ -47,7 +50,7 @@ export interface BatchProjection {
   readonly state: RoomState;
   /** Index in the run of the event that brought the room into existence, when it is in this run. */
   readonly createdIndex: number | null;
-  readonly roster: readonly IndexedRosterChange[];
+  readonly roster: readonly RosterUpdate[];
   readonly requests: readonly RequestMark[];
 }
 
@@ -57,14 +60,14 @@ export interface BatchProjection {
  * this very head (see `EventStore.append`): given, the events are not folded a second time.
  */
 export function projectBatch(head: StreamHead, events: readonly ChainedEvent[], decided?: RoomState): BatchProjection {
-  const roster: IndexedRosterChange[] = [];
+  const roster: RosterUpdate[] = [];
   const requests: RequestMark[] = [];
   let createdIndex: number | null = null;
   events.forEach((event, index) => {
     // Only RoomCreated makes a room exist (evolve), so the first one of a room that never existed is its creation.
     if (createdIndex === null && head.createdPosition === null && event.type === 'RoomCreated') createdIndex = index;
     const change = rosterChange(event);
-    if (change !== null) roster.push({ ...change, index });
+    if (change !== null) roster.push({ ...change, version: event.version });
     if (event.meta.requestId !== undefined) requests.push({ requestId: event.meta.requestId, version: event.version, at: event.meta.at });
   });
   const last = events[events.length - 1];
@@ -135,4 +138,11 @@ export function* streamRuns(events: readonly StoredEvent[]): Generator<{ readonl
     yield { stream: { tenantId: first.tenantId as TenantId, roomId: first.roomId as RoomId }, events: events.slice(start, end) };
     start = end;
   }
+}
+
+/** A stream read's version range, within the versions a stream can have; null when nothing can be in it. */
+export function versionBounds(range: ReadRange): { readonly from: number; readonly to: number } | null {
+  const from = Math.max(1, range.fromVersion ?? 1);
+  const to = Math.min(MAX_VERSION, range.toVersion ?? MAX_VERSION);
+  return from > to ? null : { from, to };
 }

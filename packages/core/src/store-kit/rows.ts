@@ -1,6 +1,7 @@
 import type { EventMeta, StoredEvent } from '../envelope.js';
 import type { RoomEvent } from '../events.js';
 import type { ParticipantId, RoomId, TenantId } from '../ids.js';
+import type { RoomListKey } from '../paging.js';
 import type { ParticipantRecord, RequestRecord, RoomSummary } from '../ports.js';
 import type { Role } from '../roles.js';
 
@@ -84,4 +85,13 @@ export interface RequestRow {
 export function requestFromRow(tenantId: TenantId, requestId: string, row: RequestRow | undefined): RequestRecord | null {
   if (row === undefined) return null;
   return { tenantId, requestId, roomId: row.room_id as RoomId, fromVersion: row.from_version, toVersion: row.to_version, at: row.at };
+}
+
+/** The (created_at, room_id) a room listing page starts below: the first page below every room ('~' sorts after any ISO-8601 instant). */
+export function roomListBound(after: RoomListKey | null): [createdAt: string, roomId: string] {
+  return after === null ? ['~', ''] : [after.createdAt, after.roomId];
+}
+
+export function roomListKeyOf(row: RoomSummaryRow): RoomListKey {
+  return { createdAt: row.created_at, roomId: row.room_id as RoomId };
 }

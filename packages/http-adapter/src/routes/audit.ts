@@ -20,12 +20,13 @@ export const audit: RouteModule = {
       return respond(page, (entries) => jsonResponse(200, { value: entries.items, ...nextLink(context, entries.nextPageToken) }));
     });
 
+    // A replay can be long: it goes a chunk at a time, and stops when the client goes away.
     routes.get('/rooms/:roomId/state', async (c) => {
       const context = c.get('request');
       const at = c.req.query('at');
       const replayed = roomStream(context, c.req.param('roomId'))
         .andThen((stream) => (at === undefined ? ok(undefined) : parseTimestamp(at, 'at')).map((instant) => ({ stream, instant })))
-        .asyncAndThen(({ stream, instant }) => service.roomAt(stream, instant));
+        .asyncAndThen(({ stream, instant }) => service.roomAt(stream, instant, { signal: c.req.raw.signal }));
       return respond(replayed, ({ at, version, state }) => jsonResponse(200, { at, version, ...state }));
     });
 
