@@ -3,6 +3,7 @@ import { createMemoryStore } from '@usher/store-memory';
 import { ResultAsync } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import { manualClock, participant, roomId, sequentialIds, tenant } from '../support/fixtures.js';
+import { withReadLatency } from '../support/stores.js';
 
 const contoso = tenant('contoso');
 
@@ -40,6 +41,24 @@ describe('createRoomService', () => {
     expect(result.version).toBe(4);
     const roster = (await store.listParticipants(room))._unsafeUnwrap().items.map((entry) => entry.participantId);
     expect(roster).toEqual([participant('other1'), participant('other2'), participant('mine')]);
+  });
+
+  it('runs commands on one room one after another in a process, so that a burst neither conflicts nor fails', async () => {
+    const store = createMemoryStore();
+    let appends = 0;
+    const counting: EventStore = {
+      ...withReadLatency(store, 2),
+      append: (...args) => {
+        appends += 1;
+        return store.append(...args);
+      },
+    };
+    const service = createRoomService({ store: counting, clock: manualClock(), ids: sequentialIds(1), maxRetries: 0 });
+    const room = (await service.createRoom(contoso))._unsafeUnwrap().stream;
+    const burst = await Promise.all(Array.from({ length: 50 }, (_, n) => service.addParticipants(room, [{ id: participant(`p${n}`) }])));
+    expect(burst.filter((result) => result.isErr())).toEqual([]);
+    expect(appends).toBe(51);
+    expect((await store.listParticipants(room, { pageSize: 100 }))._unsafeUnwrap().items).toHaveLength(50);
   });
 
   it('gives up with the Concurrency error after maxRetries', async () => {

@@ -1,4 +1,4 @@
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { type RoomAtInstant, history as readHistory, roomAt as replayRoomAt, type TimelineEntry } from './audit/history.js';
 import type { CommandOptions, CommandResult } from './command-result.js';
 import type { ParticipantEntry, RoomCommand, VoluntaryLeaveReason } from './commands.js';
@@ -73,9 +73,28 @@ export function createRoomService(options: RoomServiceOptions) {
     });
   }
 
+  /**
+   * Commands on one room run one after another in this process: run together, all but one would
+   * only conflict and decide again. Writers in other processes still can; `attempt` retries for them.
+   */
+  const queues = new Map<string, Promise<void>>();
+  function oneAtATime<T>(stream: StreamKey, work: () => ResultAsync<T, UsherError>): ResultAsync<T, UsherError> {
+    const key = `${stream.tenantId}\u0000${stream.roomId}`;
+    const done = (queues.get(key) ?? Promise.resolve()).then(() => work());
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(key, settled);
+    void settled.then(() => {
+      if (queues.get(key) === settled) queues.delete(key);
+    });
+    return new ResultAsync(done);
+  }
+
   /** Decides `command` on the room's current state and appends the outcome, retrying on a concurrent write. */
   function execute(stream: StreamKey, command: RoomCommand, meta: CommandOptions = {}): ResultAsync<CommandResult, UsherError> {
-    return attempt(stream, command, meta, maxRetries);
+    return oneAtATime(stream, () => attempt(stream, command, meta, maxRetries));
   }
 
   /** Creates a room under a fresh server-made id; an id that is taken already is replaced by another. */

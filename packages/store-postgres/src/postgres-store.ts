@@ -63,7 +63,11 @@ export interface PostgresStoreOptions extends StoreTuning {
 
 export const DEFAULT_SCHEMA = 'usher';
 const INT8 = 20;
-const STALE_HEAD_RETRIES = 3;
+/**
+ * A stale head is answered with the current one, under the append lock: another writer got to the
+ * room first, so every retry follows someone's progress. Under a burst, a few in a row are normal.
+ */
+const STALE_HEAD_RETRIES = 16;
 
 function createPool(options: PostgresStoreOptions): pg.Pool {
   const schema = options.schema ?? DEFAULT_SCHEMA;
