@@ -48,7 +48,7 @@ describe('the README examples run as written', () => {
     const { KEY_A } = await import('./http/server.js');
     process.env.ROOMS_KEY = KEY_A;
     const adapted = (source: string) =>
-      `${source.replace('createServer(api.listener).listen(8080);', 'const server = createServer(api.listener).listen(0);')}
+      `${source.replace('createServer(api.listener).listen(Number(process.env.PORT ?? 8080));', 'const server = createServer(api.listener).listen(0);')}
 export async function close() {
   const { signRequest } = await import('@usher/http-adapter');
   const address = server.address();

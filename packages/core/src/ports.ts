@@ -7,6 +7,14 @@ import type { Role } from './roles.js';
 import type { RoomState } from './state.js';
 import type { ValidationError } from './validation-error.js';
 
+/**
+ * What long work looks at to know whether it is still wanted: an `AbortSignal` is one. Kept this
+ * small so that the core's types need no particular runtime's.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+}
+
 export interface Clock {
   now(): Date;
 }

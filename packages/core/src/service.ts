@@ -10,7 +10,7 @@ import type { ExpectedVersion } from './expected-version.js';
 import type { ParticipantId, PhoneNumber, StreamKey, TenantId } from './ids.js';
 import { type Limits, withDefaultLimits } from './limits.js';
 import { historyKeys, parsePageRequest, toPage } from './paging.js';
-import type { Clock, EventStore, IdGenerator, LoadedRoom, Page, PageRequest, ParticipantRecord, RoomSummary } from './ports.js';
+import type { AbortSignalLike, Clock, EventStore, IdGenerator, LoadedRoom, Page, PageRequest, ParticipantRecord, RoomSummary } from './ports.js';
 import { createOnce, type RepeatableRequest, type RoomCreatedOnce } from './repeatable-create.js';
 import type { RoomState } from './state.js';
 
@@ -153,7 +153,7 @@ export function createRoomService(options: RoomServiceOptions) {
   function roomAt(
     stream: StreamKey,
     instant: Date = clock.now(),
-    options: { readonly signal?: AbortSignal } = {},
+    options: { readonly signal?: AbortSignalLike | undefined } = {},
   ): ResultAsync<RoomAtResult, UsherError> {
     return existing(stream)
       .andThen(() => replayRoomAt(store, stream, instant, options))

@@ -3,7 +3,7 @@ import type { StoredEvent } from '../envelope.js';
 import { type Aborted, aborted, type StoreError } from '../errors.js';
 import { applyEvent, type DraftState, draftOf } from '../evolve.js';
 import type { StreamKey } from '../ids.js';
-import type { EventStore } from '../ports.js';
+import type { AbortSignalLike, EventStore } from '../ports.js';
 import { initialState, type RoomState } from '../state.js';
 import { describeEvent } from './describe-event.js';
 
@@ -58,7 +58,7 @@ export function roomAt(
   store: EventStore,
   stream: StreamKey,
   instant: Date,
-  options: { readonly chunk?: number; readonly signal?: AbortSignal | undefined } = {},
+  options: { readonly chunk?: number; readonly signal?: AbortSignalLike | undefined } = {},
 ): ResultAsync<RoomAtInstant, StoreError | Aborted> {
   const chunk = options.chunk ?? 1000;
   const limit = instant.getTime();
