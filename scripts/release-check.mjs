@@ -33,9 +33,12 @@ const stopOnProblems = (stage) => {
   if (problems.length > 0) throw new CheckFailed(`${stage}:\n  - ${problems.join('\n  - ')}`);
 };
 
+/** What the new project runs with: the environment of a user, without this repository's own settings (USHER_PG_URL would turn `usher serve` to PostgreSQL). */
+const userEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('USHER_')));
+
 async function sh(command, args, options = {}) {
   try {
-    return await run(command, args, { maxBuffer: 64 * 1024 * 1024, ...options });
+    return await run(command, args, { maxBuffer: 64 * 1024 * 1024, env: userEnv, ...options });
   } catch (error) {
     throw new CheckFailed(`${command} ${args.join(' ')} failed (exit ${error.code}):\n${error.stdout ?? ''}${error.stderr ?? ''}`);
   }
@@ -192,9 +195,15 @@ async function inProject(work, packages, root) {
    * it printed; `stop()` sends SIGTERM to the command (or, `group`, to the whole group) and answers its exit code.
    */
   function start(command, args, options, ready) {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, args, { env: userEnv, ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let running = true;
     let output = '';
-    const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        running = false;
+        resolve(code);
+      }),
+    );
     const started = new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new CheckFailed(`${args.join(' ')} did not start:\n${output}`)), 60_000);
       const onData = (chunk) => {
@@ -211,21 +220,21 @@ async function inProject(work, packages, root) {
     });
     started.catch(() => undefined);
     const stop = ({ group = false } = {}) => {
-      if (group) process.kill(-child.pid, 'SIGTERM');
-      else child.kill('SIGTERM');
+      if (running && group) process.kill(-child.pid, 'SIGTERM');
+      else if (running) child.kill('SIGTERM');
       return exited;
     };
     return { started, stop, exited, output: () => output };
   }
 
   /** Waits until `url` answers, or the process behind it has exited. */
-  async function listening(url, process) {
+  async function listening(url, server) {
     let gone = false;
-    process.exited.then(() => {
+    server.exited.then(() => {
       gone = true;
     });
     for (let attempt = 0; attempt < 600; attempt += 1) {
-      if (gone) throw new CheckFailed(`the server exited before it answered ${url}:\n${process.output()}`);
+      if (gone) throw new CheckFailed(`the server exited before it answered ${url}:\n${server.output()}`);
       try {
         if ((await fetch(url)).ok) return;
       } catch {
@@ -233,7 +242,7 @@ async function inProject(work, packages, root) {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new CheckFailed(`nothing answered ${url}:\n${process.output()}`);
+    throw new CheckFailed(`nothing answered ${url}:\n${server.output()}`);
   }
 
   /** A request signed as the ACS SDKs sign (the check must not lean on the packages it checks). */
@@ -256,7 +265,7 @@ async function inProject(work, packages, root) {
   const mounted = start(
     process.execPath,
     [join(project, 'dist', 'mounting.js')],
-    { cwd: scratch, env: { ...process.env, PORT: String(port), ROOMS_KEY: key } },
+    { cwd: scratch, env: { ...userEnv, PORT: String(port), ROOMS_KEY: key } },
     /$^/,
   );
   try {
