@@ -24,7 +24,11 @@ function created(options: { from?: Date; until?: Date; pstn?: boolean; expiryPol
   };
 }
 const added = (who: typeof alice, role: Role = 'Attendee'): RoomEvent => ({ type: 'ParticipantAdded', data: { participant: who, role } });
-const started = (by: typeof alice): RoomEvent => ({ type: 'CallStarted', data: { startedBy: by } });
+/** Without `startedAt`, as calls were recorded before it was: given histories use both kinds. */
+const started = (by: typeof alice, startedAt?: Date): RoomEvent => ({
+  type: 'CallStarted',
+  data: startedAt === undefined ? { startedBy: by } : { startedBy: by, startedAt: startedAt.toISOString() },
+});
 const joined = (who: typeof alice, role: Role, muted = false): RoomEvent => ({
   type: 'ParticipantJoinedCall',
   data: { participant: who, role, muted },
@@ -316,7 +320,7 @@ describe('JoinCall', () => {
   it('the first join starts the call; Consumers join muted', () => {
     given([created(), added(alice, 'Consumer')])
       .when({ type: 'JoinCall', participant: alice })
-      .thenEmits([started(alice), joined(alice, 'Consumer', true)]);
+      .thenEmits([started(alice, T0), joined(alice, 'Consumer', true)]);
   });
 
   it('later joins do not start another call', () => {
@@ -345,7 +349,7 @@ describe('JoinCall', () => {
       .thenFails('RoomNotOpenYet', { subcode: 5829, opensAt: at(HOUR).toISOString() });
     given([created({ from: at(HOUR) }), added(alice)])
       .when({ type: 'JoinCall', participant: alice }, { now: at(HOUR) })
-      .thenEmits([started(alice), joined(alice, 'Attendee')]);
+      .thenEmits([started(alice, at(HOUR)), joined(alice, 'Attendee')]);
   });
 
   it('refuses at and after validUntil (5829)', () => {

@@ -75,7 +75,7 @@ describe('createRoomService', () => {
     (await createRoomService({ store, clock, ids: sequentialIds(0) }).createRoom(contoso))._unsafeUnwrap();
     const base = sequentialIds(5);
     const offered = [taken, roomId(2)];
-    const ids: IdGenerator = { eventId: base.eventId, roomId: () => offered.shift() ?? roomId(3) };
+    const ids: IdGenerator = { eventId: base.eventId, guid: base.guid, roomId: () => offered.shift() ?? roomId(3) };
     const created = (await createRoomService({ store, clock, ids }).createRoom(contoso))._unsafeUnwrap();
     expect(created.stream.roomId).toBe(roomId(2));
   });

@@ -65,7 +65,12 @@ function base32(value: bigint, length: number): string {
 export function sequentialIds(prefix = 0): IdGenerator {
   let events = 0n;
   let rooms = 0;
+  let guids = 0;
   return {
+    guid: () => {
+      guids += 1;
+      return `${String(prefix).padStart(8, '0')}-0000-4000-8000-${String(guids).padStart(12, '0')}`;
+    },
     eventId: () => {
       events += 1n;
       return `${base32(BigInt(prefix), 10)}${base32(events, 16)}` as EventId;

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { addAuditCommands } from './commands/audit.js';
 import { addExportCommand } from './commands/export.js';
 import { addImportCommand } from './commands/import.js';
+import { addKeysCommands } from './commands/keys.js';
 import { addMigrateCommand } from './commands/migrate.js';
 import { addRebuildCommand } from './commands/rebuild.js';
 import { addServeCommand } from './commands/serve.js';
@@ -15,6 +16,7 @@ addAuditCommands(program);
 addExportCommand(program);
 addImportCommand(program);
 addRebuildCommand(program);
+addKeysCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

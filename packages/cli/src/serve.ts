@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { createRoomService, parseTenantId } from '@usher/core';
-import { randomIds, systemClock } from '@usher/core/runtime';
+import { joseAccessTokens, randomIds, startCallExpiry, systemClock } from '@usher/core/runtime';
 import { createHttpHandler } from '@usher/http-adapter';
 import { checkPostgresSchema, createPostgresStore } from '@usher/store-postgres';
 import { createSqliteStore } from '@usher/store-sqlite';
@@ -21,11 +22,14 @@ export interface ServeOptions {
   readonly requestTimeoutMs?: number | undefined;
   /** How long a client may take to send the headers of a request (default 10 s). */
   readonly headersTimeoutMs?: number | undefined;
+  /** How long this node's hold on the call-expiry schedule lasts; another node takes over at most this long after it dies (default 10 s). */
+  readonly expiryLeaseMs?: number | undefined;
 }
 
 export const DEFAULT_TENANT = 'default';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_EXPIRY_LEASE_MS = 10_000;
 
 export interface RunningServer {
   readonly endpoint: string;
@@ -38,7 +42,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const postgres = options.postgres === undefined ? undefined : { connectionString: options.postgres, schema: options.schema };
   if (postgres !== undefined) await checkPostgresSchema(postgres);
   const store = postgres === undefined ? createSqliteStore({ path: options.db }) : createPostgresStore(postgres);
-  const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
+  const tokens = joseAccessTokens(store.signingKeys, systemClock);
+  const service = createRoomService({ store, clock: systemClock, ids: randomIds(), tokens });
   const tenantId = parseTenantId(DEFAULT_TENANT)._unsafeUnwrap();
   const handler = createHttpHandler({ service, clock: systemClock, keys: [{ tenantId, key: options.accessKey }], pageSize: options.pageSize });
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -49,6 +54,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
+  const expiry = startCallExpiry(service, {
+    holder: `${hostname()}:${process.pid}`,
+    leaseMs: options.expiryLeaseMs ?? DEFAULT_EXPIRY_LEASE_MS,
+    onError: (error) => console.error('call expiry round failed:', error),
+  });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const endpoint = `http://${host}:${port}/`;
@@ -58,6 +68,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     close: async () => {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await expiry.stop();
       await store.close();
     },
   };

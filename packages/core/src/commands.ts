@@ -37,6 +37,8 @@ export type RoomCommand =
   | { readonly type: 'DeleteRoom' }
   | { readonly type: 'JoinCall'; readonly participant: ParticipantId }
   | { readonly type: 'LeaveCall'; readonly participant: ParticipantId; readonly reason?: VoluntaryLeaveReason | undefined }
+  /** The room's own decision that someone leaves, e.g. when their identity is deleted; nothing if they are not in the call. */
+  | { readonly type: 'EjectFromCall'; readonly participant: ParticipantId; readonly reason: 'identityDeleted' }
   | { readonly type: 'StartScreenShare'; readonly participant: ParticipantId }
   | { readonly type: 'StopScreenShare'; readonly participant: ParticipantId }
   | { readonly type: 'MuteParticipant'; readonly participant: ParticipantId; readonly target: ParticipantId }

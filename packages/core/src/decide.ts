@@ -204,7 +204,7 @@ function join(state: RoomState & { status: 'active' }, participant: ParticipantI
         message: `The room's call already has the maximum of ${limits.maxCallSize} participants.`,
       });
     }
-    if (room.call === null) outcome.emit({ type: 'CallStarted', data: { startedBy: participant } });
+    if (room.call === null) outcome.emit({ type: 'CallStarted', data: { startedBy: participant, startedAt: ctx.now.toISOString() } });
     return outcome.emit({ type: 'ParticipantJoinedCall', data: { participant, role, muted: !can(role, 'unmuteMic') } }).done();
   });
 }
@@ -248,6 +248,8 @@ function decideOnRoom(
       return join(state, command.participant, ctx, limits);
     case 'LeaveCall':
       return outcome.leave(command.participant, command.reason ?? 'left').done();
+    case 'EjectFromCall':
+      return outcome.leave(command.participant, command.reason).done();
     case 'StartScreenShare':
       return checkActor(room, command.participant, 'shareScreen').andThen(() => {
         const sharer = room.call?.screenSharer ?? null;

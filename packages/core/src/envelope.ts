@@ -1,4 +1,4 @@
-import type { RoomEvent } from './events.js';
+import type { DomainEvent } from './events.js';
 import type { EventId } from './ids.js';
 
 /** The largest version a stream may reach: versions are 32-bit integers in the SQL stores. */
@@ -17,7 +17,7 @@ export interface EventMeta {
 }
 
 /** An event as the service hands it to a store. */
-export type NewEvent = RoomEvent & {
+export type NewEvent = DomainEvent & {
   readonly eventId: EventId;
   readonly schemaVersion: number;
   readonly meta: EventMeta;
@@ -26,6 +26,10 @@ export type NewEvent = RoomEvent & {
 /** Everything of a stored event that the hash covers: all but `position` and `hash` itself. */
 export type ChainedEvent = NewEvent & {
   readonly tenantId: string;
+  /**
+   * The stream: a room's id, or for an identity's events the identity's raw id. The name is older
+   * than identities, and every event's hash covers it.
+   */
   readonly roomId: string;
   /** 1..n within the room's stream. */
   readonly version: number;

@@ -1,5 +1,7 @@
+import type { LeaveReason } from './events.js';
 import type { ExpectedVersion } from './expected-version.js';
-import type { ParticipantId, RoomId, StreamKey } from './ids.js';
+import type { IdentityError } from './identity.js';
+import type { LogStreamKey, ParticipantId, RoomId } from './ids.js';
 import type { Capability, Role } from './roles.js';
 import type { ValidationError } from './validation-error.js';
 
@@ -41,6 +43,11 @@ export const SUBCODE = {
   removedFromRoster: 5317,
 } as const;
 
+/** The ACS subcode a call participant's leaving carries, where ACS has one. */
+export const LEAVE_SUBCODES: Readonly<Partial<Record<LeaveReason, number>>> = {
+  removedFromRoster: SUBCODE.removedFromRoster,
+};
+
 export type RoomError =
   | WindowError
   | { readonly type: 'RoomAlreadyExists'; readonly roomId: RoomId; readonly message: string }
@@ -66,7 +73,7 @@ export type RoomError =
 
 export interface ConcurrencyError {
   readonly type: 'Concurrency';
-  readonly stream: StreamKey;
+  readonly stream: LogStreamKey;
   readonly expected: ExpectedVersion;
   /** The stream's version when the append was refused; 0 for a stream that does not exist. */
   readonly actual: number;
@@ -108,9 +115,23 @@ export function aborted(message: string): Aborted {
   return { type: 'Aborted', message };
 }
 
-export type UsherError = ValidationError | RoomError | RepeatabilityError | ConcurrencyError | StoreError | Aborted;
+/** Why an access token does not let its bearer in. */
+export type AccessError =
+  | {
+      readonly type: 'InvalidToken';
+      readonly reason: 'malformed' | 'signature' | 'algorithm' | 'expired' | 'claims' | 'revoked' | 'unknownIdentity';
+      readonly message: string;
+    }
+  | { readonly type: 'TokenScopeDenied'; readonly scopes: readonly string[]; readonly message: string }
+  | { readonly type: 'TokensUnavailable'; readonly message: string };
 
-export function concurrencyError(stream: StreamKey, expected: ExpectedVersion, actual: number): ConcurrencyError {
+export function invalidToken(reason: Extract<AccessError, { type: 'InvalidToken' }>['reason'], message: string): AccessError {
+  return { type: 'InvalidToken', reason, message };
+}
+
+export type UsherError = ValidationError | RoomError | IdentityError | AccessError | RepeatabilityError | ConcurrencyError | StoreError | Aborted;
+
+export function concurrencyError(stream: LogStreamKey, expected: ExpectedVersion, actual: number): ConcurrencyError {
   return {
     type: 'Concurrency',
     stream,

@@ -1,8 +1,9 @@
 import type { ExpiryPolicy, VoluntaryLeaveReason } from './commands.js';
+import type { IdentityEvent, IdentityEventType } from './identity.js';
 import type { ParticipantId, PhoneNumber, RoomId } from './ids.js';
 import type { Role } from './roles.js';
 
-export type LeaveReason = VoluntaryLeaveReason | 'removedFromRoster' | 'removedFromCall' | 'callEnded';
+export type LeaveReason = VoluntaryLeaveReason | 'removedFromRoster' | 'removedFromCall' | 'callEnded' | 'identityDeleted';
 export type CallEndReason = 'lastParticipantLeft' | 'roomDeleted' | 'expired';
 export type ScreenShareStopReason = 'stopped' | 'roleChanged' | 'leftCall';
 
@@ -28,7 +29,8 @@ export type RoomEvent =
     }
   | { readonly type: 'ParticipantRemoved'; readonly data: { readonly participant: ParticipantId } }
   | { readonly type: 'RoomDeleted'; readonly data: Readonly<Record<string, never>> }
-  | { readonly type: 'CallStarted'; readonly data: { readonly startedBy: ParticipantId } }
+  /** `startedAt` is absent from calls started before Usher 0.3 recorded it. */
+  | { readonly type: 'CallStarted'; readonly data: { readonly startedBy: ParticipantId; readonly startedAt?: string } }
   | {
       readonly type: 'ParticipantJoinedCall';
       readonly data: { readonly participant: ParticipantId; readonly role: Role; readonly muted: boolean };
@@ -48,11 +50,15 @@ export type RoomEvent =
 
 export type RoomEventType = RoomEvent['type'];
 
+/** Everything the log holds: rooms' events and identities' events, each in its own stream. */
+export type DomainEvent = RoomEvent | IdentityEvent;
+export type DomainEventType = DomainEvent['type'];
+
 /**
  * The schema version each event type is written with today. Every type is still at its first version;
  * when one changes, readers upcast older versions before `evolve` sees them (design §3).
  */
-export const EVENT_SCHEMA_VERSION: Readonly<Record<RoomEventType, number>> = {
+export const EVENT_SCHEMA_VERSION: Readonly<Record<DomainEventType, number>> = {
   RoomCreated: 1,
   RoomScheduleChanged: 1,
   RoomPstnDialOutChanged: 1,
@@ -68,10 +74,27 @@ export const EVENT_SCHEMA_VERSION: Readonly<Record<RoomEventType, number>> = {
   ScreenShareStopped: 1,
   ParticipantMuted: 1,
   PstnDialedOut: 1,
+  IdentityCreated: 1,
+  AccessTokenIssued: 1,
+  AccessTokensRevoked: 1,
+  IdentityDeleted: 1,
 };
 
-export const ROOM_EVENT_TYPES = Object.keys(EVENT_SCHEMA_VERSION) as RoomEventType[];
+const IDENTITY_EVENT_TYPES: ReadonlySet<string> = new Set<IdentityEventType>([
+  'IdentityCreated',
+  'AccessTokenIssued',
+  'AccessTokensRevoked',
+  'IdentityDeleted',
+]);
+
+export function isIdentityEvent(event: DomainEvent): event is IdentityEvent {
+  return IDENTITY_EVENT_TYPES.has(event.type);
+}
+
+export const ROOM_EVENT_TYPES = (Object.keys(EVENT_SCHEMA_VERSION) as DomainEventType[]).filter(
+  (type): type is RoomEventType => !IDENTITY_EVENT_TYPES.has(type),
+);
 
 export function isRoomEventType(value: string): value is RoomEventType {
-  return Object.hasOwn(EVENT_SCHEMA_VERSION, value);
+  return Object.hasOwn(EVENT_SCHEMA_VERSION, value) && !IDENTITY_EVENT_TYPES.has(value);
 }

@@ -1,4 +1,4 @@
-import type { RoomEvent } from './events.js';
+import { type DomainEvent, isIdentityEvent, type RoomEvent } from './events.js';
 import type { ParticipantId } from './ids.js';
 import type { Role } from './roles.js';
 import type { InCallParticipant, Room, RoomState } from './state.js';
@@ -8,6 +8,7 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 interface DraftCall {
   participants: Record<ParticipantId, Writable<InCallParticipant>>;
   screenSharer: ParticipantId | null;
+  startedAt?: string;
 }
 
 type DraftRoom = Writable<Omit<Room, 'roster' | 'call'>> & { roster: Record<ParticipantId, Role>; call: DraftCall | null };
@@ -27,7 +28,7 @@ export function draftOf(state: RoomState): DraftState {
   for (const [id, member] of Object.entries(call?.participants ?? {})) put(participants, id as ParticipantId, { ...member });
   return {
     status: state.status,
-    room: { ...state.room, roster: { ...roster }, call: call === null ? null : { participants, screenSharer: call.screenSharer } },
+    room: { ...state.room, roster: { ...roster }, call: call === null ? null : { ...call, participants } },
   };
 }
 
@@ -66,7 +67,7 @@ function applyToRoom(room: DraftRoom, event: RoomEvent): void {
       delete room.roster[event.data.participant];
       return;
     case 'CallStarted':
-      room.call = { participants: {}, screenSharer: null };
+      room.call = { participants: {}, screenSharer: null, ...(event.data.startedAt === undefined ? {} : { startedAt: event.data.startedAt }) };
       return;
     case 'ParticipantJoinedCall':
       if (room.call !== null) put(room.call.participants, event.data.participant, { role: event.data.role, muted: event.data.muted });
@@ -117,14 +118,14 @@ export function applyEvent(draft: DraftState, event: RoomEvent): DraftState {
   return draft;
 }
 
-/** The state after one event; `state` itself is left as it was. */
-export function evolve(state: RoomState, event: RoomEvent): RoomState {
-  return applyEvent(draftOf(state), event);
+/** The state after one event; `state` itself is left as it was. An identity's event changes no room. */
+export function evolve(state: RoomState, event: DomainEvent): RoomState {
+  return isIdentityEvent(event) ? state : applyEvent(draftOf(state), event);
 }
 
 /** The state after `events`, in one copy of `from`: linear in the number of events, whatever the roster size. */
-export function fold(events: Iterable<RoomEvent>, from: RoomState = { status: 'absent' }): RoomState {
+export function fold(events: Iterable<DomainEvent>, from: RoomState = { status: 'absent' }): RoomState {
   let draft = draftOf(from);
-  for (const event of events) draft = applyEvent(draft, event);
+  for (const event of events) if (!isIdentityEvent(event)) draft = applyEvent(draft, event);
   return draft;
 }

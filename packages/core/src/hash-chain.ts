@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import { canonicalJson } from './canonical-json.js';
 import type { ChainedEvent, NewEvent } from './envelope.js';
-import type { StreamKey } from './ids.js';
+import type { LogStreamKey, StreamKey } from './ids.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -13,7 +13,7 @@ export function hashEvent(event: Omit<ChainedEvent, 'hash'>): string {
 }
 
 /** Links new events onto a stream whose last event has `prevHash` and version `fromVersion - 1`. */
-export function chain(stream: StreamKey, prevHash: string, fromVersion: number, events: readonly NewEvent[]): ChainedEvent[] {
+export function chain(stream: LogStreamKey, prevHash: string, fromVersion: number, events: readonly NewEvent[]): ChainedEvent[] {
   const chained: ChainedEvent[] = [];
   let previous = prevHash;
   events.forEach((event, index) => {

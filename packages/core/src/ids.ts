@@ -18,6 +18,15 @@ export interface StreamKey {
   readonly roomId: RoomId;
 }
 
+/**
+ * The key of any stream of the log: a room's (`StreamKey`), or an identity's, whose `roomId` holds
+ * the identity's raw id (see `ChainedEvent.roomId`).
+ */
+export interface LogStreamKey {
+  readonly tenantId: TenantId;
+  readonly roomId: RoomId | ParticipantId;
+}
+
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ROOM_ID_MIN_LENGTH = 16;
 export const ROOM_ID_MAX_LENGTH = 18;

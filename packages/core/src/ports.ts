@@ -1,10 +1,12 @@
 import type { ResultAsync } from 'neverthrow';
 import type { NewEvent, StoredEvent } from './envelope.js';
-import type { ConcurrencyError, StoreError } from './errors.js';
+import type { AccessError, ConcurrencyError, StoreError } from './errors.js';
 import type { ExpectedVersion } from './expected-version.js';
-import type { EventId, ParticipantId, RoomId, StreamKey, TenantId } from './ids.js';
+import type { AccessTokenClaims } from './identity.js';
+import type { EventId, LogStreamKey, ParticipantId, RoomId, StreamKey, TenantId } from './ids.js';
 import type { Role } from './roles.js';
 import type { RoomState } from './state.js';
+import type { StreamState } from './stream-state.js';
 import type { ValidationError } from './validation-error.js';
 
 /**
@@ -21,12 +23,14 @@ export interface Clock {
 
 export interface IdGenerator {
   eventId(): EventId;
+  /** A random GUID: the user part of a new identity's id, a token's id. */
+  guid(): string;
   /** A fresh, ACS-shaped room id; collisions are handled by the service. */
   roomId(): RoomId;
 }
 
 export interface AppendResult {
-  readonly stream: StreamKey;
+  readonly stream: LogStreamKey;
   /** The stream's version after the append (unchanged for an empty append). */
   readonly version: number;
   /** The events as stored; on an idempotent re-append, the ones stored the first time. */
@@ -38,6 +42,46 @@ export interface AppendResult {
 export interface LoadedRoom {
   readonly state: RoomState;
   readonly version: number;
+}
+
+/** Any stream's folded state and version. */
+export interface LoadedStream {
+  readonly state: StreamState;
+  readonly version: number;
+}
+
+/** A JSON Web Key Set: the public keys a token may be signed with (served at /.well-known/jwks.json). */
+export interface JsonWebKeySet {
+  readonly keys: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** Signs and checks access tokens. The keys live in the store (`SigningKeys`), never in the log. */
+export interface AccessTokens {
+  sign(claims: AccessTokenClaims): ResultAsync<string, StoreError>;
+  /** The claims of a token whose signature, algorithm and expiry check out at `now`. */
+  verify(token: string, now: Date): ResultAsync<AccessTokenClaims, AccessError | StoreError>;
+  publicKeys(): ResultAsync<JsonWebKeySet, StoreError>;
+}
+
+/** A key pair tokens are signed with, as JWKs; kept in the store, never in the event log. */
+export interface SigningKey {
+  readonly kid: string;
+  readonly createdAt: string;
+  readonly privateJwk: string;
+  readonly publicJwk: string;
+}
+
+export interface SigningKeys {
+  /** Oldest first. */
+  list(): ResultAsync<readonly SigningKey[], StoreError>;
+  add(key: SigningKey): ResultAsync<void, StoreError>;
+}
+
+/** A named lease in the database: one holder at a time, until it lapses or is handed back. */
+export interface Leases {
+  /** Takes or renews `name` for `holder` until `until`, when it is free, lapsed (`now` is past its end) or already `holder`'s; answers whether `holder` has it. */
+  acquire(name: string, holder: string, now: string, until: string): ResultAsync<boolean, StoreError>;
+  release(name: string, holder: string): ResultAsync<void, StoreError>;
 }
 
 /** What the REST API shows of a room; deleted rooms have none. */
@@ -105,23 +149,33 @@ export interface EventStore {
    * events again. Without it, or with `any` / `exists`, the store folds.
    */
   append(
-    stream: StreamKey,
+    stream: LogStreamKey,
     events: readonly NewEvent[],
     expected: ExpectedVersion,
-    decided?: RoomState,
+    decided?: StreamState,
   ): ResultAsync<AppendResult, ConcurrencyError | StoreError>;
-  readStream(stream: StreamKey, range?: ReadRange): ResultAsync<StoredEvent[], StoreError>;
+  readStream(stream: LogStreamKey, range?: ReadRange): ResultAsync<StoredEvent[], StoreError>;
   /** Events in position order after `afterPosition`; never skips an event that a later read could still see appear. */
   readAll(from: { readonly afterPosition: number; readonly limit: number }): ResultAsync<StoredEvent[], StoreError>;
   /** O(1) in the length of the room's history: reads the folded state kept by the projection. */
   loadRoom(stream: StreamKey): ResultAsync<LoadedRoom | null, StoreError>;
+  /** Any stream's folded state (a room's or an identity's), as `loadRoom`. */
+  loadStream(stream: LogStreamKey): ResultAsync<LoadedStream | null, StoreError>;
   getRoom(stream: StreamKey): ResultAsync<RoomSummary | null, StoreError>;
   /** Newest rooms first, keyset-paged; deleted rooms are not listed. */
   listRooms(query: { readonly tenantId: TenantId } & PageRequest): ResultAsync<Page<RoomSummary>, StoreError | ValidationError>;
   /** The roster in the order participants were first added, keyset-paged. */
   listParticipants(stream: StreamKey, page?: PageRequest): ResultAsync<Page<ParticipantRecord>, StoreError | ValidationError>;
   findByRequestId(tenantId: TenantId, requestId: string): ResultAsync<RequestRecord | null, StoreError>;
+  /** The rooms of a tenant whose roster holds `participant`. */
+  roomsOfParticipant(tenantId: TenantId, participant: ParticipantId): ResultAsync<readonly RoomId[], StoreError>;
+  /** Rooms whose expiry policy is `endCall`, whose call is on and whose window closed at or before `now` (oldest first, at most `limit`). */
+  callsToExpire(now: string, limit: number): ResultAsync<readonly StreamKey[], StoreError>;
+  /** The earliest `validUntil` of the rooms `callsToExpire` would find once it has passed; null when there are none. */
+  nextCallExpiry(): ResultAsync<string | null, StoreError>;
   readonly checkpoints: Checkpoints;
+  readonly signingKeys: SigningKeys;
+  readonly leases: Leases;
   /** Drops and rebuilds every projection from the log. */
   rebuildProjections(onProgress?: (progress: RebuildProgress) => void): ResultAsync<RebuildReport, StoreError>;
   close(): Promise<void>;

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import type { CommandResult } from './command-result.js';
 import { ROOM_NOT_FOUND, type UsherError } from './errors.js';
-import { fold } from './evolve.js';
 import type { RoomId, StreamKey, TenantId } from './ids.js';
 import type { EventStore } from './ports.js';
+import { asRoomState, foldStream } from './stream-state.js';
 
 /** ACS tracks a repeatable request for 5 minutes after its first sending (reference/acs-rooms.md §1.6). */
 export const REPEATABILITY_WINDOW_MS = 5 * 60 * 1000;
@@ -71,8 +71,8 @@ export function createOnce(
             message: `The request does not match the earlier request ${requestId}.`,
           });
         }
-        const state = fold(events);
-        if (state.status === 'absent') return errAsync<RoomCreatedOnce | null, UsherError>(ROOM_NOT_FOUND);
+        const state = asRoomState(foldStream(events));
+        if (state === null || state.status === 'absent') return errAsync<RoomCreatedOnce | null, UsherError>(ROOM_NOT_FOUND);
         return okAsync<RoomCreatedOnce | null, UsherError>({
           outcome: 'replayed',
           stream,

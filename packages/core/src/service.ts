@@ -1,18 +1,28 @@
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import { type RoomAtInstant, history as readHistory, roomAt as replayRoomAt, type TimelineEntry } from './audit/history.js';
 import type { CommandOptions, CommandResult } from './command-result.js';
 import type { ParticipantEntry, RoomCommand, VoluntaryLeaveReason } from './commands.js';
 import { decideTransition } from './decide.js';
-import type { NewEvent } from './envelope.js';
 import { ROOM_NOT_FOUND, type UsherError } from './errors.js';
-import { EVENT_SCHEMA_VERSION, type RoomEvent } from './events.js';
-import type { ExpectedVersion } from './expected-version.js';
+import { identityOperations } from './identity-service.js';
 import type { ParticipantId, PhoneNumber, StreamKey, TenantId } from './ids.js';
 import { type Limits, withDefaultLimits } from './limits.js';
 import { historyKeys, parsePageRequest, toPage } from './paging.js';
-import type { AbortSignalLike, Clock, EventStore, IdGenerator, LoadedRoom, Page, PageRequest, ParticipantRecord, RoomSummary } from './ports.js';
+import type {
+  AbortSignalLike,
+  AccessTokens,
+  Clock,
+  EventStore,
+  IdGenerator,
+  LoadedRoom,
+  Page,
+  PageRequest,
+  ParticipantRecord,
+  RoomSummary,
+} from './ports.js';
 import { createOnce, type RepeatableRequest, type RoomCreatedOnce } from './repeatable-create.js';
-import type { RoomState } from './state.js';
+import { streamCommands } from './stream-commands.js';
+import { asRoomState, type StreamState } from './stream-state.js';
 
 export const DEFAULT_MAX_RETRIES = 5;
 
@@ -23,6 +33,19 @@ export interface RoomServiceOptions {
   readonly limits?: Partial<Limits> | undefined;
   /** How many times a command is decided again after a concurrent write to the same room. */
   readonly maxRetries?: number | undefined;
+  /** Signs and checks identities' access tokens (e.g. `joseAccessTokens` of `@usher/core/runtime`); without it no token is issued. */
+  readonly tokens?: AccessTokens | undefined;
+}
+
+/** The lease that makes one node of a store the one that ends calls at their rooms' `validUntil`. */
+export const CALL_EXPIRY_LEASE = 'call-expiry';
+
+export interface CallExpiryRound {
+  /** Whether this holder had the lease: only then did it look for calls to end. */
+  readonly held: boolean;
+  readonly expired: number;
+  /** When the next call is due to end, as far as is known now. */
+  readonly next: string | null;
 }
 
 export type CreateRoomInput = Omit<RoomCommand & { type: 'CreateRoom' }, 'type' | 'roomId'>;
@@ -39,62 +62,15 @@ export function createRoomService(options: RoomServiceOptions) {
   const limits = withDefaultLimits(options.limits);
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
 
-  function toNewEvents(events: readonly RoomEvent[], at: Date, meta: CommandOptions): NewEvent[] {
-    const envelopeMeta = {
-      at: at.toISOString(),
-      actor: meta.actor ?? 'system',
-      ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
-      ...(meta.requestHash === undefined ? {} : { requestHash: meta.requestHash }),
-      ...(meta.correlationId === undefined ? {} : { correlationId: meta.correlationId }),
-      ...(meta.causationId === undefined ? {} : { causationId: meta.causationId }),
-    };
-    return events.map((event) => ({ ...event, eventId: ids.eventId(), schemaVersion: EVENT_SCHEMA_VERSION[event.type], meta: envelopeMeta }));
-  }
-
-  function attempt(stream: StreamKey, command: RoomCommand, meta: CommandOptions, retriesLeft: number): ResultAsync<CommandResult, UsherError> {
-    return store.loadRoom(stream).andThen((loaded: LoadedRoom | null) => {
-      const state: RoomState = loaded?.state ?? { status: 'absent' };
-      const version = loaded?.version ?? 0;
-      const now = clock.now();
-      const decided = decideTransition(command, state, { now, actor: meta.actor ?? 'system', limits });
-      if (decided.isErr()) return errAsync<CommandResult, UsherError>(decided.error);
-      const transition = decided.value;
-      if (transition.events.length === 0) return okAsync<CommandResult, UsherError>({ stream, state, version, events: [] });
-      const expected: ExpectedVersion = version === 0 ? 'noStream' : version;
-      // The decider's state travels with the events, so that neither the store nor this service folds them again.
-      return store
-        .append(stream, toNewEvents(transition.events, now, meta), expected, transition.state)
-        .map((appended): CommandResult => ({ stream, state: transition.state, version: appended.version, events: appended.events }))
-        .orElse((error) =>
-          error.type === 'Concurrency' && retriesLeft > 0
-            ? attempt(stream, command, meta, retriesLeft - 1)
-            : errAsync<CommandResult, UsherError>(error),
-        );
-    });
-  }
-
-  /**
-   * Commands on one room run one after another in this process: run together, all but one would
-   * only conflict and decide again. Writers in other processes still can; `attempt` retries for them.
-   */
-  const queues = new Map<string, Promise<void>>();
-  function oneAtATime<T>(stream: StreamKey, work: () => ResultAsync<T, UsherError>): ResultAsync<T, UsherError> {
-    const key = `${stream.tenantId}\u0000${stream.roomId}`;
-    const done = (queues.get(key) ?? Promise.resolve()).then(() => work());
-    const settled = done.then(
-      () => undefined,
-      () => undefined,
-    );
-    queues.set(key, settled);
-    void settled.then(() => {
-      if (queues.get(key) === settled) queues.delete(key);
-    });
-    return new ResultAsync(done);
-  }
+  const commands = streamCommands({ store, clock, ids, maxRetries });
 
   /** Decides `command` on the room's current state and appends the outcome, retrying on a concurrent write. */
   function execute(stream: StreamKey, command: RoomCommand, meta: CommandOptions = {}): ResultAsync<CommandResult, UsherError> {
-    return oneAtATime(stream, () => attempt(stream, command, meta, maxRetries));
+    const decider = (state: StreamState, now: Date) =>
+      decideTransition(command, asRoomState(state) ?? { status: 'absent' }, { now, actor: meta.actor ?? 'system', limits });
+    return commands
+      .run(stream, decider, meta)
+      .map((result): CommandResult => ({ stream, ...result, state: asRoomState(result.state) ?? { status: 'absent' } }));
   }
 
   /** Creates a room under a fresh server-made id; an id that is taken already is replaced by another. */
@@ -160,6 +136,50 @@ export function createRoomService(options: RoomServiceOptions) {
       .map((replayed) => ({ at: instant.toISOString(), ...replayed }));
   }
 
+  const identities = identityOperations({
+    store,
+    clock,
+    ids,
+    tokens: options.tokens,
+    run: commands.run,
+    ejectFromCall: (tenantId, roomId, participant) =>
+      execute({ tenantId, roomId }, { type: 'EjectFromCall', participant, reason: 'identityDeleted' }, { actor: 'system' }),
+  });
+
+  /**
+   * One round of the call expiry schedule, for `holder`: with the lease (taken or renewed until
+   * `leaseMs` from now), end every call whose room has the `endCall` policy and whose window has
+   * closed. Ending is a room command like any other, so a call ends once even if two holders overlap.
+   */
+  function expireCalls(options: {
+    readonly holder: string;
+    readonly leaseMs: number;
+    readonly batch?: number;
+  }): ResultAsync<CallExpiryRound, UsherError> {
+    const now = clock.now();
+    const batch = options.batch ?? 100;
+    const until = new Date(now.getTime() + options.leaseMs).toISOString();
+    const sweep = async (): Promise<Result<CallExpiryRound, UsherError>> => {
+      const held = await store.leases.acquire(CALL_EXPIRY_LEASE, options.holder, now.toISOString(), until);
+      if (held.isErr()) return err(held.error);
+      if (!held.value) return ok({ held: false, expired: 0, next: null });
+      let expired = 0;
+      for (;;) {
+        const due = await store.callsToExpire(now.toISOString(), batch);
+        if (due.isErr()) return err(due.error);
+        for (const stream of due.value) {
+          const ended = await execute(stream, { type: 'ExpireCall' }, { actor: 'system' });
+          if (ended.isErr()) return err(ended.error);
+          if (ended.value.events.length > 0) expired += 1;
+        }
+        if (due.value.length < batch) break;
+      }
+      const next = await store.nextCallExpiry();
+      return next.map((at) => ({ held: true, expired, next: at }));
+    };
+    return new ResultAsync(sweep());
+  }
+
   return {
     execute,
     createRoom,
@@ -194,6 +214,9 @@ export function createRoomService(options: RoomServiceOptions) {
       store.listParticipants(stream, page),
     history,
     roomAt,
+    ...identities,
+    expireCalls,
+    releaseCallExpiry: (holder: string): ResultAsync<void, UsherError> => store.leases.release(CALL_EXPIRY_LEASE, holder),
   };
 }
 

@@ -11,6 +11,8 @@ export interface CallState {
   /** Keyed by rawId, in join order. */
   readonly participants: Readonly<Record<ParticipantId, InCallParticipant>>;
   readonly screenSharer: ParticipantId | null;
+  /** When the call started; unknown for calls started before it was recorded. */
+  readonly startedAt?: string;
 }
 
 export interface Room extends RoomSettings {

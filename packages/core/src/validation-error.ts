@@ -10,7 +10,9 @@ export interface ValidationError {
     | 'InvalidTimestamp'
     | 'InvalidPhoneNumber'
     | 'InvalidPageToken'
-    | 'InvalidPageSize';
+    | 'InvalidPageSize'
+    | 'InvalidScope'
+    | 'InvalidTokenLifetime';
   readonly field: string;
   readonly value: string;
   readonly message: string;

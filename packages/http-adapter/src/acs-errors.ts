@@ -11,11 +11,18 @@ export interface AcsError {
   readonly message: string;
   readonly target?: string;
   readonly details?: readonly AcsErrorDetail[];
+  /** ACS's calling subcode (5732 no room, 5828 not invited, 5829 outside the window), on the call API. */
+  readonly subCode?: number;
 }
 
 export const MALFORMED = 'The request could not be understood by the server due to malformed syntax.';
 
-export const acsError = (status: number, code: string, message: string, extra: Partial<Pick<AcsError, 'target' | 'details'>> = {}): AcsError => ({
+export const acsError = (
+  status: number,
+  code: string,
+  message: string,
+  extra: Partial<Pick<AcsError, 'target' | 'details' | 'subCode'>> = {},
+): AcsError => ({
   status,
   code,
   message,

@@ -32,3 +32,9 @@ export function shapeOf(version: ApiVersion): VersionShape {
 }
 
 export const SUPPORTED_VERSIONS_HEADER = API_VERSIONS.join(', ');
+
+/** The newest Rooms wire shape: what other APIs' requests carry in their context. */
+export const LATEST_SHAPE = shapeOf(API_VERSIONS[API_VERSIONS.length - 1] ?? '2025-03-13');
+
+/** The api-versions of the ACS Identity API (the official JS SDK 1.3 sends 2023-10-01), oldest first. */
+export const IDENTITY_API_VERSIONS = ['2021-03-07', '2022-06-01', '2022-10-01', '2023-08-01', '2023-10-01'] as const;

@@ -16,8 +16,46 @@ export type ApiError = UsherError | HttpError;
 
 export const refused = (acs: AcsError): HttpError => ({ type: 'HttpRefusal', acs });
 
+/**
+ * Which API answers: the Rooms and Identity REST APIs answer as ACS's do; the call API (what ACS
+ * leaves to its Calling SDK) refuses with the calling subcodes in `error.subCode`.
+ */
+export type Surface = 'rest' | 'call';
+
+/** A refusal of the call API: the room's rules, in the status a caller acts on, with ACS's subcode where it has one. */
+function callRefusal(error: UsherError): AcsError | null {
+  const subCode = 'subcode' in error && typeof error.subcode === 'number' ? { subCode: error.subcode } : {};
+  switch (error.type) {
+    case 'RoomNotFound':
+      return acsError(404, 'RoomNotFound', error.message, subCode);
+    case 'NotInvited':
+      return acsError(403, 'NotInvited', error.message, subCode);
+    case 'RoomNotOpenYet':
+    case 'RoomClosed':
+      return acsError(403, 'RoomNotValid', error.message, subCode);
+    case 'CapabilityDenied':
+      return acsError(403, 'CapabilityDenied', error.message);
+    case 'CallFull':
+      return acsError(403, 'CallFull', error.message);
+    case 'NotInCall':
+      return acsError(403, 'NotInCall', error.message);
+    case 'TargetNotInCall':
+      return acsError(404, 'ParticipantNotInCall', error.message);
+    case 'ScreenShareBusy':
+      return acsError(409, 'ScreenShareBusy', error.message);
+    case 'PstnDialOutDisabled':
+      return acsError(403, 'PstnDialOutDisabled', error.message);
+    default:
+      return null;
+  }
+}
+
 /** Every failure in ACS's words (reference/acs-rooms.md §1.5): the one place where error types become statuses and texts. */
-export function toAcsError(error: ApiError): AcsError {
+export function toAcsError(error: ApiError, surface: Surface = 'rest'): AcsError {
+  if (surface === 'call' && error.type !== 'HttpRefusal' && error.type !== 'InvalidRepeatabilityHeader') {
+    const refusal = callRefusal(error);
+    if (refusal !== null) return refusal;
+  }
   switch (error.type) {
     case 'HttpRefusal':
       return error.acs;
@@ -48,6 +86,16 @@ export function toAcsError(error: ApiError): AcsError {
       return acsError(409, 'Conflict', 'The room was changed by other requests while this one was applied; retry the request.');
     case 'StoreFailure':
       return acsError(503, 'ServiceUnavailable', 'The room store is unavailable; retry the request later.');
+    case 'IdentityNotFound':
+      return acsError(404, 'IdentityNotFound', error.message);
+    case 'IdentityAlreadyExists':
+      return acsError(409, 'Conflict', error.message);
+    case 'InvalidToken':
+      return acsError(401, 'InvalidAccessToken', error.message);
+    case 'TokenScopeDenied':
+      return acsError(403, 'Forbidden', error.message);
+    case 'TokensUnavailable':
+      return acsError(503, 'ServiceUnavailable', error.message);
     case 'Aborted':
       // Nobody reads this answer: the client has gone.
       return acsError(408, 'RequestTimeout', 'The request was abandoned before it completed.');
@@ -63,6 +111,8 @@ export function toAcsError(error: ApiError): AcsError {
     case 'InvalidPhoneNumber':
     case 'InvalidPageToken':
     case 'InvalidPageSize':
+    case 'InvalidScope':
+    case 'InvalidTokenLifetime':
       return badArguments([{ code: 'BadArgument', message: error.message, target: error.field }]);
     default:
       // Call-time refusals are not answered by the Rooms REST surface.
@@ -77,6 +127,6 @@ const REPEATABILITY_REJECTIONS: ReadonlySet<ApiError['type']> = new Set([
   'RepeatabilityWindowPassed',
 ]);
 
-export function errorResponse(error: ApiError): Response {
-  return acsErrorResponse(toAcsError(error), REPEATABILITY_REJECTIONS.has(error.type) ? { 'repeatability-result': 'rejected' } : {});
+export function errorResponse(error: ApiError, surface: Surface = 'rest'): Response {
+  return acsErrorResponse(toAcsError(error, surface), REPEATABILITY_REJECTIONS.has(error.type) ? { 'repeatability-result': 'rejected' } : {});
 }

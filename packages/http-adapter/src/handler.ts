@@ -2,14 +2,16 @@ import { getRequestListener } from '@hono/node-server';
 import type { Clock, RoomService } from '@usher/core';
 import { Hono } from 'hono';
 import { acsError } from './acs-errors.js';
-import { API_VERSIONS, shapeOf } from './api-versions.js';
+import { API_VERSIONS, IDENTITY_API_VERSIONS, shapeOf } from './api-versions.js';
 import { type AccessKey, DEFAULT_SIGNATURE_WINDOW, type SignatureWindow } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import type { Env, RouteDeps } from './context.js';
 import { errorResponse, refused } from './errors.js';
 import { requestGate } from './gate.js';
 import { openApiDocument } from './openapi/document.js';
+import { respond } from './respond.js';
 import { jsonResponse } from './responses.js';
+import { isCallPath } from './routes/call.js';
 import { ROUTE_MODULES } from './routes/modules.js';
 import { createValidators } from './schemas.js';
 
@@ -42,22 +44,28 @@ export function createHttpHandler(options: HttpAdapterOptions) {
 
   app.get('/healthz', () => jsonResponse(200, { status: 'ok' }));
   app.get('/openapi.json', () => jsonResponse(200, openApiDocument()));
+  // Open, so that a media server verifies users' tokens offline.
+  app.get('/.well-known/jwks.json', () =>
+    respond(options.service.publicKeys(), (keys) => jsonResponse(200, keys, { 'cache-control': 'max-age=300' })),
+  );
 
-  const gate = requestGate({
+  const gateOptions = {
     keys: options.keys,
     clock: options.clock,
     signatureWindow: options.signatureWindow ?? DEFAULT_SIGNATURE_WINDOW,
     signedHost: options.publicUrl === undefined ? undefined : new URL(options.publicUrl).host,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-  });
+    service: options.service,
+  };
   // Hono's `/rooms/*` also matches `/rooms` itself.
-  app.use('/rooms/*', gate);
+  app.use('/rooms/*', requestGate(gateOptions, { versions: API_VERSIONS, isCallApi: isCallPath }));
+  app.use('/identities/*', requestGate(gateOptions, { versions: IDENTITY_API_VERSIONS, isCallApi: () => false }));
   for (const module of ROUTE_MODULES) app.route('/', module.routes(deps));
 
   app.notFound((c) =>
     errorResponse(
       refused(
-        c.req.path === '/rooms' || c.req.path.startsWith('/rooms/')
+        ['/rooms', '/identities'].some((prefix) => c.req.path === prefix || c.req.path.startsWith(`${prefix}/`))
           ? acsError(405, 'MethodNotAllowed', `${c.req.method} is not supported on ${c.req.path}.`)
           : acsError(404, 'NotFound', `There is no resource at ${c.req.path}.`),
       ),

@@ -72,7 +72,7 @@ export function createRoomInput(
     if (role.isErr()) return err(role.error);
     participants.push({ id: id.value, role: role.value });
   }
-  return windowInput(body).map((window) => ({ ...window, participants }));
+  return windowInput(body).map((window) => ({ ...window, participants, expiryPolicy: body.expiryPolicy ?? undefined }));
 }
 
 export const updateRoomInput = windowInput;

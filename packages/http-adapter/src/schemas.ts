@@ -9,6 +9,30 @@ export interface CreateRoomBody {
   validUntil?: string | null;
   pstnDialOutEnabled?: boolean;
   participants?: Record<string, { role?: string | null }>;
+  /** Usher extension: what happens to a running call at validUntil. */
+  expiryPolicy?: 'blockJoins' | 'endCall' | null;
+}
+
+/** POST /identities (the Identity API). */
+export interface CreateIdentityBody {
+  createTokenWithScopes?: string[] | null;
+  expiresInMinutes?: number | null;
+}
+
+/** POST /identities/{id}/:issueAccessToken. */
+export interface IssueAccessTokenBody {
+  scopes: string[];
+  expiresInMinutes?: number | null;
+}
+
+/** The call API's bodies: who acts (servers name the participant; users are who their token says) and what. */
+export interface CallMemberBody {
+  id?: string;
+}
+
+export interface DialOutBody {
+  phoneNumber: string;
+  id?: string;
 }
 
 export interface UpdateRoomBody {
@@ -41,6 +65,12 @@ export function bodySchemas(shape: VersionShape) {
       validUntil: instant,
       ...pstn,
       participants: { type: 'object', nullable: true, required: [], additionalProperties: participantProperties },
+      expiryPolicy: {
+        type: 'string',
+        nullable: true,
+        enum: ['blockJoins', 'endCall'],
+        description: 'Usher extension: blockJoins (default: the call goes on after validUntil) or endCall (the call ends at validUntil).',
+      },
     },
     required: [],
     additionalProperties: false,
@@ -59,7 +89,33 @@ export function bodySchemas(shape: VersionShape) {
     required: [],
     additionalProperties: false,
   } as unknown as JSONSchemaType<UpdateParticipantsBody>;
-  return { createRoom, updateRoom, updateParticipants };
+  const strings = { type: 'array', items: { type: 'string' } } as const;
+  const minutes = { type: 'integer', nullable: true, description: 'Token lifetime, 60 to 1440 minutes (default 1440).' } as const;
+  const createIdentity = {
+    type: 'object',
+    properties: { createTokenWithScopes: { ...strings, nullable: true }, expiresInMinutes: minutes },
+    required: [],
+    additionalProperties: false,
+  } as unknown as JSONSchemaType<CreateIdentityBody>;
+  const issueAccessToken = {
+    type: 'object',
+    properties: { scopes: strings, expiresInMinutes: minutes },
+    required: ['scopes'],
+    additionalProperties: false,
+  } as unknown as JSONSchemaType<IssueAccessTokenBody>;
+  const callMember = {
+    type: 'object',
+    properties: { id: { type: 'string', description: 'The participant, for servers (HMAC); users act as themselves.' } },
+    required: [],
+    additionalProperties: false,
+  } as unknown as JSONSchemaType<CallMemberBody>;
+  const dialOut = {
+    type: 'object',
+    properties: { phoneNumber: { type: 'string', description: 'E.164, e.g. +14255550123' }, id: callMember.properties.id },
+    required: ['phoneNumber'],
+    additionalProperties: false,
+  } as unknown as JSONSchemaType<DialOutBody>;
+  return { createRoom, updateRoom, updateParticipants, createIdentity, issueAccessToken, callMember, dialOut };
 }
 
 function describe(errors: readonly ErrorObject[] | null | undefined): HttpError {
@@ -87,6 +143,10 @@ export function createValidators(shape: VersionShape) {
     createRoom: validator(schemas.createRoom),
     updateRoom: validator(schemas.updateRoom),
     updateParticipants: validator(schemas.updateParticipants),
+    createIdentity: validator(schemas.createIdentity),
+    issueAccessToken: validator(schemas.issueAccessToken),
+    callMember: validator(schemas.callMember),
+    dialOut: validator(schemas.dialOut),
   };
 }
 

@@ -1,20 +1,24 @@
 import {
+  asRoomState,
   chain,
   type EventStore,
   type ExpectedVersion,
   GENESIS_HASH,
+  type LogStreamKey,
   type ParticipantId,
   type ParticipantRecord,
   type RebuildProgress,
   type RequestRecord,
   type Role,
+  type RoomId,
   type RoomListKey,
-  type RoomState,
   type RoomSummary,
   roomListKeys,
   rosterKeys,
+  type SigningKey,
   type StoredEvent,
   type StreamKey,
+  type StreamState,
   storeFailure,
   summaryOf,
   type TenantId,
@@ -25,6 +29,7 @@ import {
   EMPTY_HEAD,
   headAfter,
   keysetPage,
+  loadedRoom,
   matchStoredBatch,
   projectBatch,
   recordRequest,
@@ -40,9 +45,9 @@ interface RosterEntry {
 }
 
 interface StreamRecord {
-  readonly key: StreamKey;
+  readonly key: LogStreamKey;
   readonly positions: number[];
-  state: RoomState;
+  state: StreamState;
   lastHash: string;
   /** Position at which the room came into existence; null until it has. */
   createdPosition: number | null;
@@ -50,7 +55,7 @@ interface StreamRecord {
   rosterSeqs: number[];
 }
 
-const keyOf = (stream: StreamKey): string => `${stream.tenantId}\u0000${stream.roomId}`;
+const keyOf = (stream: LogStreamKey): string => `${stream.tenantId}\u0000${stream.roomId}`;
 
 /** Index of the first element of `sorted` for which `isPast` holds (it holds for a suffix of `sorted`). */
 function firstPast<T>(sorted: readonly T[], isPast: (element: T) => boolean): number {
@@ -88,6 +93,8 @@ export function createMemoryStore(): EventStore {
   const roomsByTenant = new Map<TenantId, { key: RoomListKey; record: StreamRecord }[]>();
   const requests = new Map<string, RequestRecord>();
   const checkpointValues = new Map<string, number>();
+  const keys: SigningKey[] = [];
+  const leaseHolders = new Map<string, { holder: string; until: string }>();
   let closed = false;
 
   const guard = <T>(run: () => T) => (closed ? errAsync(storeFailure('The memory store is closed.')) : okAsync<T, never>(run()));
@@ -95,8 +102,9 @@ export function createMemoryStore(): EventStore {
   /** Applies the projection of a run of `record`'s events, the first of which is at `firstPosition`. */
   function apply(record: StreamRecord, head: StreamHead, batch: BatchProjection, firstPosition: number): void {
     const next = headAfter(head, batch, (index) => firstPosition + index);
-    if (next.createdPosition !== null && next.createdPosition !== head.createdPosition && next.state.status !== 'absent') {
-      const key = { createdAt: next.state.room.createdAt, roomId: record.key.roomId };
+    const room = asRoomState(next.state);
+    if (next.createdPosition !== null && next.createdPosition !== head.createdPosition && room !== null && room.status !== 'absent') {
+      const key = { createdAt: room.room.createdAt, roomId: record.key.roomId as RoomId };
       const list = roomsByTenant.get(record.key.tenantId) ?? [];
       list.splice(
         firstPast(list, (room) => byCreation(room.key, key) > 0),
@@ -132,6 +140,17 @@ export function createMemoryStore(): EventStore {
     }
   }
 
+  /** Rooms whose call the scheduler ends at `validUntil`, earliest first. */
+  function expiringCalls(): { stream: StreamKey; validUntil: string }[] {
+    const found: { stream: StreamKey; validUntil: string }[] = [];
+    for (const record of streams.values()) {
+      const state = record.state;
+      if (state.status !== 'active' || state.room.expiryPolicy !== 'endCall' || state.room.call === null) continue;
+      found.push({ stream: record.key as StreamKey, validUntil: state.room.validUntil });
+    }
+    return found.sort((a, b) => byText(a.validUntil, b.validUntil) || byText(a.stream.roomId, b.stream.roomId));
+  }
+
   /** The head of `record` as it stood at `version`, before the run about to be projected. */
   const headOf = (record: StreamRecord, version: number): StreamHead => ({
     version,
@@ -140,7 +159,7 @@ export function createMemoryStore(): EventStore {
     createdPosition: record.createdPosition,
   });
 
-  function streamRecord(stream: StreamKey): StreamRecord {
+  function streamRecord(stream: LogStreamKey): StreamRecord {
     const key = keyOf(stream);
     let record = streams.get(key);
     if (record === undefined) {
@@ -233,11 +252,15 @@ export function createMemoryStore(): EventStore {
       return guard(() => persisted(log.slice(Math.max(0, afterPosition), Math.max(0, afterPosition) + Math.max(0, limit))));
     },
 
-    loadRoom(stream) {
+    loadStream(stream) {
       return guard(() => {
         const record = streams.get(keyOf(stream));
         return record === undefined || record.positions.length === 0 ? null : { state: record.state, version: record.positions.length };
       });
+    },
+
+    loadRoom(stream) {
+      return store.loadStream(stream).map(loadedRoom);
     },
 
     getRoom(stream) {
@@ -260,7 +283,7 @@ export function createMemoryStore(): EventStore {
               byCreation,
               keyset,
               true,
-              ({ record }) => (record.state.status === 'active' ? summaryOf(record.key, record.state.room) : null),
+              ({ key, record }) => (record.state.status === 'active' ? summaryOf({ tenantId, roomId: key.roomId }, record.state.room) : null),
             ),
           ),
         (row) => row.key,
@@ -295,9 +318,49 @@ export function createMemoryStore(): EventStore {
       return guard(() => requests.get(`${tenantId}\u0000${requestId}`) ?? null);
     },
 
+    roomsOfParticipant(tenantId, participant) {
+      return guard(() =>
+        [...streams.values()]
+          .filter((record) => record.key.tenantId === tenantId && record.roster.has(participant))
+          .map((record) => record.key.roomId as RoomId),
+      );
+    },
+
+    callsToExpire(now, limit) {
+      return guard(() =>
+        expiringCalls()
+          .filter(({ validUntil }) => validUntil <= now)
+          .slice(0, Math.max(0, limit))
+          .map(({ stream }) => stream),
+      );
+    },
+
+    nextCallExpiry() {
+      return guard(() => expiringCalls()[0]?.validUntil ?? null);
+    },
+
     checkpoints: {
       get: (name) => guard(() => checkpointValues.get(name) ?? null),
       set: (name, position) => guard(() => void checkpointValues.set(name, position)),
+    },
+
+    signingKeys: {
+      list: () => guard(() => persisted(keys)),
+      add: (key) => guard(() => void keys.push(persisted(key))),
+    },
+
+    leases: {
+      acquire: (name, holder, now, until) =>
+        guard(() => {
+          const current = leaseHolders.get(name);
+          if (current !== undefined && current.holder !== holder && current.until > now) return false;
+          leaseHolders.set(name, { holder, until });
+          return true;
+        }),
+      release: (name, holder) =>
+        guard(() => {
+          if (leaseHolders.get(name)?.holder === holder) leaseHolders.delete(name);
+        }),
     },
 
     rebuildProjections(onProgress?: (progress: RebuildProgress) => void) {
@@ -312,7 +375,7 @@ export function createMemoryStore(): EventStore {
           record.rosterSeqs = [];
         }
         log.forEach((event, index) => {
-          const record = streamRecord(event as StoredEvent & StreamKey);
+          const record = streamRecord(event as StoredEvent & LogStreamKey);
           const head = headOf(record, event.version - 1);
           apply(record, head, projectBatch(head, [event]), event.position);
           if ((index + 1) % 10_000 === 0 || index === log.length - 1) onProgress?.({ processed: index + 1, total: log.length });

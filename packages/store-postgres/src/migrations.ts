@@ -236,6 +236,31 @@ export const MIGRATIONS: readonly Migration[] = [
       $fn$;
     `,
   },
+  {
+    version: 3,
+    name: 'identities and calls: rooms by participant, calls to expire, signing keys, leases',
+    sql: `
+      CREATE INDEX participants_by_participant ON participants (tenant_id, participant_id);
+
+      -- The calls the scheduler ends at validUntil: rooms with the endCall policy and a call on.
+      CREATE INDEX streams_calls_to_expire ON streams (valid_until, tenant_id, room_id)
+        WHERE status = 'active' AND state->'room'->>'expiryPolicy' = 'endCall' AND jsonb_typeof(state->'room'->'call') = 'object';
+
+      -- Token signing keys: kept beside the log, never in it.
+      CREATE TABLE signing_keys (
+        kid         text        PRIMARY KEY,
+        created_at  text        NOT NULL,
+        private_jwk text        NOT NULL,
+        public_jwk  text        NOT NULL
+      );
+
+      CREATE TABLE leases (
+        name   text PRIMARY KEY,
+        holder text NOT NULL,
+        until  text NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -1,4 +1,4 @@
-import type { StreamKey } from '@usher/core';
+import type { LogStreamKey } from '@usher/core';
 import { type BatchProjection, summaryColumns } from '@usher/core/store-kit';
 
 /**
@@ -6,7 +6,7 @@ import { type BatchProjection, summaryColumns } from '@usher/core/store-kit';
  * (see migrations.ts): roster changes and the created event by index in the run, since the positions
  * are given in the database.
  */
-export function projectionPayload(stream: StreamKey, batch: BatchProjection) {
+export function projectionPayload(stream: LogStreamKey, batch: BatchProjection) {
   const summary = summaryColumns(batch.state);
   return {
     tenantId: stream.tenantId,

@@ -5,22 +5,25 @@ import {
   concurrencyError,
   type EventStore,
   type ExpectedVersion,
+  type LogStreamKey,
   type NewEvent,
   type RebuildProgress,
   type RebuildReport,
-  type RoomState,
+  type RoomId,
   roomListKeys,
   rosterKeys,
   type StoredEvent,
   type StoreError,
-  type StreamKey,
+  type StreamState,
   storeFailure,
 } from '@usher/core';
 import {
   EMPTY_HEAD,
+  expiryFromRow,
   headAfter,
   isExact,
   keysetPage,
+  loadedRoom,
   type MigrationReport,
   matchStoredBatch,
   participantFromRow,
@@ -30,6 +33,7 @@ import {
   roomListKeyOf,
   type StoreTuning,
   type StreamHead,
+  signingKeyFromRow,
   streamHeadCache,
   streamRuns,
   summaryFromRow,
@@ -43,13 +47,16 @@ import { rowsOf } from './queries.js';
 import { toStoredEvent } from './rows.js';
 import { APPEND, SELECT_EVENTS_BY_ID } from './sql/append.js';
 import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
+import { SELECT_CALLS_TO_EXPIRE, SELECT_NEXT_CALL_EXPIRY } from './sql/expiries.js';
 import { type HeadRow, SELECT_HEAD } from './sql/heads.js';
-import { SELECT_ROSTER_PAGE } from './sql/participants.js';
+import { ACQUIRE_LEASE, RELEASE_LEASE } from './sql/leases.js';
+import { SELECT_ROOMS_OF_PARTICIPANT, SELECT_ROSTER_PAGE } from './sql/participants.js';
 import { COUNT_EVENTS, SELECT_AFTER_POSITION } from './sql/read-all.js';
 import { SELECT_STREAM_RANGE } from './sql/read-stream.js';
 import { CLEAR_PROJECTIONS, LOCK_APPENDS, PROJECT } from './sql/rebuild.js';
 import { SELECT_REQUEST } from './sql/requests.js';
 import { SELECT_ACTIVE_ROOM, SELECT_ACTIVE_ROOMS_PAGE } from './sql/rooms.js';
+import { INSERT_SIGNING_KEY, SELECT_SIGNING_KEYS } from './sql/signing-keys.js';
 
 export interface PostgresStoreOptions extends StoreTuning {
   readonly connectionString: string;
@@ -119,7 +126,7 @@ function failure(what: string) {
 
 function headOf(row: HeadRow | undefined): StreamHead {
   if (row === undefined) return EMPTY_HEAD;
-  return { version: row.version, lastHash: row.last_hash, state: row.state as RoomState, createdPosition: row.created_position };
+  return { version: row.version, lastHash: row.last_hash, state: row.state as StreamState, createdPosition: row.created_position };
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): EventStore {
@@ -134,7 +141,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     return ResultAsync.fromPromise(body(), failure(what));
   }
 
-  async function readHead(stream: StreamKey): Promise<StreamHead> {
+  async function readHead(stream: LogStreamKey): Promise<StreamHead> {
     const head = headOf((await rowsOf(pool, SELECT_HEAD, stream.tenantId, stream.roomId))[0]);
     if (head.version > 0) heads.remember(stream, head);
     return head;
@@ -145,10 +152,10 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
   }
 
   async function appendOnce(
-    stream: StreamKey,
+    stream: LogStreamKey,
     events: readonly NewEvent[],
     expected: ExpectedVersion,
-    decided: RoomState | undefined,
+    decided: StreamState | undefined,
     head: StreamHead,
     retries: number,
   ): Promise<AppendResult> {
@@ -181,7 +188,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
             : {
                 version: outcome.version,
                 lastHash: outcome.lastHash ?? '',
-                state: (outcome.state ?? EMPTY_HEAD.state) as RoomState,
+                state: (outcome.state ?? EMPTY_HEAD.state) as StreamState,
                 createdPosition: outcome.createdPosition,
               };
         if (current.version > 0) heads.remember(stream, current);
@@ -268,11 +275,15 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       );
     },
 
-    loadRoom(stream) {
-      return run('Loading a room failed', async () => {
+    loadStream(stream) {
+      return run('Loading a stream failed', async () => {
         const head = await readHead(stream);
         return head.version === 0 ? null : { version: head.version, state: head.state };
       });
+    },
+
+    loadRoom(stream) {
+      return this.loadStream(stream).map(loadedRoom);
     },
 
     getRoom(stream) {
@@ -310,9 +321,40 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       );
     },
 
+    roomsOfParticipant(tenantId, participant) {
+      return run('Reading rosters failed', async () =>
+        (await rowsOf(pool, SELECT_ROOMS_OF_PARTICIPANT, tenantId, participant)).map((row) => row.room_id as RoomId),
+      );
+    },
+
+    callsToExpire(now, limit) {
+      return run('Reading calls to expire failed', async () =>
+        limit <= 0 ? [] : (await rowsOf(pool, SELECT_CALLS_TO_EXPIRE, now, limit)).map(expiryFromRow),
+      );
+    },
+
+    nextCallExpiry() {
+      return run('Reading calls to expire failed', async () => (await rowsOf(pool, SELECT_NEXT_CALL_EXPIRY))[0]?.next ?? null);
+    },
+
     checkpoints: {
       get: (name) => run('Reading a checkpoint failed', async () => (await rowsOf(pool, SELECT_CHECKPOINT, name))[0]?.position ?? null),
       set: (name, position) => run('Writing a checkpoint failed', async () => void (await rowsOf(pool, UPSERT_CHECKPOINT, name, position))),
+    },
+
+    signingKeys: {
+      list: () => run('Reading signing keys failed', async () => (await rowsOf(pool, SELECT_SIGNING_KEYS)).map(signingKeyFromRow)),
+      add: (key) =>
+        run(
+          'Writing a signing key failed',
+          async () => void (await rowsOf(pool, INSERT_SIGNING_KEY, key.kid, key.createdAt, key.privateJwk, key.publicJwk)),
+        ),
+    },
+
+    leases: {
+      acquire: (name, holder, now, until) =>
+        run('Taking a lease failed', async () => (await rowsOf(pool, ACQUIRE_LEASE, name, holder, until, now)).length > 0),
+      release: (name, holder) => run('Handing back a lease failed', async () => void (await rowsOf(pool, RELEASE_LEASE, name, holder))),
     },
 
     rebuildProjections(onProgress) {

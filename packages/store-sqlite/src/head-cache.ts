@@ -1,4 +1,4 @@
-import type { RoomState, StreamKey } from '@usher/core';
+import type { LogStreamKey, StreamState } from '@usher/core';
 import { EMPTY_HEAD, type StreamHead, streamHeadCache } from '@usher/core/store-kit';
 import type { HeadRow } from './sql/heads.js';
 import type { Statements } from './statements.js';
@@ -7,7 +7,7 @@ export const DEFAULT_HEAD_CACHE_SIZE = 1024;
 
 function headFromRow(row: HeadRow | undefined): StreamHead {
   if (row === undefined) return EMPTY_HEAD;
-  return { version: row.version, lastHash: row.last_hash, state: JSON.parse(row.state) as RoomState, createdPosition: row.created_position };
+  return { version: row.version, lastHash: row.last_hash, state: JSON.parse(row.state) as StreamState, createdPosition: row.created_position };
 }
 
 /**
@@ -19,7 +19,7 @@ export function createHeadCache(statements: Statements, capacity = DEFAULT_HEAD_
   const heads = streamHeadCache(capacity);
 
   /** The stream's current head; within a transaction, the one that transaction sees. */
-  function read(stream: StreamKey): StreamHead {
+  function read(stream: LogStreamKey): StreamHead {
     const stored = statements.headVersion.get(stream.tenantId, stream.roomId);
     if (stored === undefined) return EMPTY_HEAD;
     const held = heads.get(stream);

@@ -78,6 +78,31 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX participants_by_seq ON participants (tenant_id, room_id, seq);
     `,
   },
+  {
+    version: 3,
+    name: 'identities and calls: rooms by participant, calls to expire, signing keys, leases',
+    sql: `
+      CREATE INDEX participants_by_participant ON participants (tenant_id, participant_id);
+
+      -- The calls the scheduler ends at validUntil: rooms with the endCall policy and a call on.
+      CREATE INDEX streams_calls_to_expire ON streams (valid_until, tenant_id, room_id)
+        WHERE status = 'active' AND json_extract(state, '$.room.expiryPolicy') = 'endCall' AND json_type(state, '$.room.call') = 'object';
+
+      -- Token signing keys: kept beside the log, never in it.
+      CREATE TABLE signing_keys (
+        kid         TEXT PRIMARY KEY,
+        created_at  TEXT NOT NULL,
+        private_jwk TEXT NOT NULL,
+        public_jwk  TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE leases (
+        name   TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        until  TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -1,4 +1,4 @@
-import type { StreamKey } from '@usher/core';
+import type { LogStreamKey } from '@usher/core';
 import { type BatchProjection, headAfter, type StreamHead, summaryColumns } from '@usher/core/store-kit';
 import type { Statements } from './statements.js';
 
@@ -8,7 +8,7 @@ import type { Statements } from './statements.js';
  */
 export function writeProjection(
   statements: Statements,
-  stream: StreamKey,
+  stream: LogStreamKey,
   head: StreamHead,
   batch: BatchProjection,
   positionAt: (index: number) => number,

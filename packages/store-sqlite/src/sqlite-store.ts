@@ -3,21 +3,24 @@ import {
   type ConcurrencyError,
   chain,
   type EventStore,
+  type LogStreamKey,
   type NewEvent,
   type RebuildProgress,
   type RebuildReport,
+  type RoomId,
   roomListKeys,
   rosterKeys,
   type StoredEvent,
   type StoreError,
-  type StreamKey,
   storeFailure,
 } from '@usher/core';
 import {
   checkExpectedVersion,
   EMPTY_HEAD,
+  expiryFromRow,
   isExact,
   keysetPage,
+  loadedRoom,
   matchStoredBatch,
   participantFromRow,
   projectBatch,
@@ -26,6 +29,7 @@ import {
   roomListKeyOf,
   type StoreTuning,
   type StreamHead,
+  signingKeyFromRow,
   streamRuns,
   summaryFromRow,
   versionBounds,
@@ -107,7 +111,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     }
   }
 
-  function storedBatch(stream: StreamKey, events: readonly NewEvent[]) {
+  function storedBatch(stream: LogStreamKey, events: readonly NewEvent[]) {
     return matchStoredBatch(
       stream,
       events,
@@ -145,7 +149,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     },
   );
 
-  function replayOrConflict(stream: StreamKey, events: readonly NewEvent[], otherwise: ConcurrencyError | StoreError) {
+  function replayOrConflict(stream: LogStreamKey, events: readonly NewEvent[], otherwise: ConcurrencyError | StoreError) {
     const replay = storedBatch(stream, events);
     if (replay.isErr()) return err(replay.error);
     if (replay.value === null) return err(otherwise);
@@ -217,11 +221,15 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       );
     },
 
-    loadRoom(stream) {
-      return run('Loading a room failed', () => {
+    loadStream(stream) {
+      return run('Loading a stream failed', () => {
         const head = heads.read(stream);
         return head.version === 0 ? null : { version: head.version, state: head.state };
       });
+    },
+
+    loadRoom(stream) {
+      return this.loadStream(stream).map(loadedRoom);
     },
 
     getRoom(stream) {
@@ -256,9 +264,31 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       return run('Reading the request ledger failed', () => requestFromRow(tenantId, requestId, sql.request.get(tenantId, requestId)));
     },
 
+    roomsOfParticipant(tenantId, participant) {
+      return run('Reading rosters failed', () => sql.roomsOfParticipant.all(tenantId, participant).map((row) => row.room_id as RoomId));
+    },
+
+    callsToExpire(now, limit) {
+      return run('Reading calls to expire failed', () => (limit <= 0 ? [] : sql.callsToExpire.all(now, limit).map(expiryFromRow)));
+    },
+
+    nextCallExpiry() {
+      return run('Reading calls to expire failed', () => sql.nextCallExpiry.get()?.next ?? null);
+    },
+
     checkpoints: {
       get: (name) => run('Reading a checkpoint failed', () => sql.checkpoint.get(name)?.position ?? null),
       set: (name, position) => run('Writing a checkpoint failed', () => void sql.setCheckpoint.run(name, position)),
+    },
+
+    signingKeys: {
+      list: () => run('Reading signing keys failed', () => sql.signingKeys.all().map(signingKeyFromRow)),
+      add: (key) => run('Writing a signing key failed', () => void sql.addSigningKey.run(key.kid, key.createdAt, key.privateJwk, key.publicJwk)),
+    },
+
+    leases: {
+      acquire: (name, holder, now, until) => run('Taking a lease failed', () => sql.acquireLease.run(name, holder, until, now).changes > 0),
+      release: (name, holder) => run('Handing back a lease failed', () => void sql.releaseLease.run(name, holder)),
     },
 
     rebuildProjections(onProgress) {

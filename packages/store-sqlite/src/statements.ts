@@ -2,13 +2,16 @@ import type { Query } from '@usher/core/store-kit';
 import type Database from 'better-sqlite3';
 import { INSERT_EVENT, SELECT_EVENT_BY_ID } from './sql/append.js';
 import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
+import { SELECT_CALLS_TO_EXPIRE, SELECT_NEXT_CALL_EXPIRY } from './sql/expiries.js';
 import { SELECT_HEAD, SELECT_HEAD_VERSION } from './sql/heads.js';
-import { SELECT_ROSTER_PAGE } from './sql/participants.js';
+import { ACQUIRE_LEASE, RELEASE_LEASE } from './sql/leases.js';
+import { SELECT_ROOMS_OF_PARTICIPANT, SELECT_ROSTER_PAGE } from './sql/participants.js';
 import { CHANGE_PARTICIPANT_ROLE, CLEAR_ROSTER, DELETE_PARTICIPANT, RECORD_REQUEST, UPSERT_PARTICIPANT, UPSERT_STREAM } from './sql/project.js';
 import { COUNT_EVENTS, SELECT_AFTER_POSITION } from './sql/read-all.js';
 import { SELECT_STREAM_RANGE } from './sql/read-stream.js';
 import { SELECT_REQUEST } from './sql/requests.js';
 import { SELECT_ACTIVE_ROOM, SELECT_ACTIVE_ROOMS_PAGE } from './sql/rooms.js';
+import { INSERT_SIGNING_KEY, SELECT_SIGNING_KEYS } from './sql/signing-keys.js';
 
 /** The part of a prepared statement the store uses, under a type that declaration files can name. */
 export interface Statement<Params extends unknown[], Row> {
@@ -43,6 +46,13 @@ export function prepareStatements(db: Database.Database) {
     request: prepare(db, SELECT_REQUEST),
     activeRoom: prepare(db, SELECT_ACTIVE_ROOM),
     activeRoomsPage: prepare(db, SELECT_ACTIVE_ROOMS_PAGE),
+    roomsOfParticipant: prepare(db, SELECT_ROOMS_OF_PARTICIPANT),
+    callsToExpire: prepare(db, SELECT_CALLS_TO_EXPIRE),
+    nextCallExpiry: prepare(db, SELECT_NEXT_CALL_EXPIRY),
+    signingKeys: prepare(db, SELECT_SIGNING_KEYS),
+    addSigningKey: prepare(db, INSERT_SIGNING_KEY),
+    acquireLease: prepare(db, ACQUIRE_LEASE),
+    releaseLease: prepare(db, RELEASE_LEASE),
   };
 }
 

@@ -12,6 +12,7 @@ interface ServeFlags {
   readonly accessKey?: string;
   readonly requestTimeout: number;
   readonly headersTimeout: number;
+  readonly expiryLease: number;
 }
 
 function port(value: string): number {
@@ -59,6 +60,15 @@ export function addServeCommand(program: Command): void {
         .default(10)
         .argParser(seconds),
     )
+    .addOption(
+      new Option(
+        '--expiry-lease <seconds>',
+        "how long this node's hold on the call-expiry schedule lasts; another node takes over at most this long after it dies",
+      )
+        .env('USHER_EXPIRY_LEASE')
+        .default(10)
+        .argParser(seconds),
+    )
     .action(async (options: ServeFlags) => {
       if (options.postgres !== undefined && options.accessKey === undefined) {
         program.error('With --postgres, give --access-key (or USHER_ACCESS_KEY): every node serving the database must use the same key.', {
@@ -75,6 +85,7 @@ export function addServeCommand(program: Command): void {
         accessKey: key,
         requestTimeoutMs: options.requestTimeout * 1000,
         headersTimeoutMs: options.headersTimeout * 1000,
+        expiryLeaseMs: options.expiryLease * 1000,
       });
       let stopping = false;
       const stop = (signal: string) => {

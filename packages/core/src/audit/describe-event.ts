@@ -1,7 +1,8 @@
-import type { RoomEvent } from '../events.js';
+import { LEAVE_SUBCODES } from '../errors.js';
+import type { DomainEvent } from '../events.js';
 
 /** One line a person can read, for timelines and audit reports. */
-export function describeEvent(event: RoomEvent): string {
+export function describeEvent(event: DomainEvent): string {
   switch (event.type) {
     case 'RoomCreated':
       return `room created, open ${event.data.validFrom} to ${event.data.validUntil}, PSTN dial-out ${event.data.pstnDialOutEnabled ? 'on' : 'off'}, expiry ${event.data.expiryPolicy}`;
@@ -21,8 +22,10 @@ export function describeEvent(event: RoomEvent): string {
       return `call started by ${event.data.startedBy}`;
     case 'ParticipantJoinedCall':
       return `${event.data.participant} joined the call as ${event.data.role}${event.data.muted ? ', muted' : ''}`;
-    case 'ParticipantLeftCall':
-      return `${event.data.participant} left the call (${event.data.reason})`;
+    case 'ParticipantLeftCall': {
+      const subcode = LEAVE_SUBCODES[event.data.reason];
+      return `${event.data.participant} left the call (${event.data.reason}${subcode === undefined ? '' : `, ${subcode}`})`;
+    }
     case 'CallEnded':
       return `call ended (${event.data.reason})`;
     case 'ScreenShareStarted':
@@ -33,5 +36,13 @@ export function describeEvent(event: RoomEvent): string {
       return `${event.data.participant} muted by ${event.data.by}`;
     case 'PstnDialedOut':
       return `${event.data.participant} dialled out to ${event.data.number}`;
+    case 'IdentityCreated':
+      return `identity ${event.data.identityId} created`;
+    case 'AccessTokenIssued':
+      return `token ${event.data.tokenId} issued for ${event.data.scopes.join(', ')}, valid until ${event.data.expiresOn}`;
+    case 'AccessTokensRevoked':
+      return 'every token issued so far revoked';
+    case 'IdentityDeleted':
+      return 'identity deleted';
   }
 }

@@ -1,6 +1,7 @@
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import type { StoredEvent } from '../envelope.js';
 import { type Aborted, aborted, type StoreError } from '../errors.js';
+import { isIdentityEvent } from '../events.js';
 import { applyEvent, type DraftState, draftOf } from '../evolve.js';
 import type { StreamKey } from '../ids.js';
 import type { AbortSignalLike, EventStore } from '../ports.js';
@@ -71,7 +72,7 @@ export function roomAt(
       if (events.isErr()) return err(events.error);
       for (const event of events.value) {
         if (Date.parse(event.meta.at) > limit) return ok({ state: draft, version });
-        draft = applyEvent(draft, event);
+        if (!isIdentityEvent(event)) draft = applyEvent(draft, event);
         version = event.version;
       }
       if (events.value.length < chunk) return ok({ state: draft, version });

@@ -1,9 +1,9 @@
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import type { StoreError } from '../errors.js';
-import { fold } from '../evolve.js';
 import { type ChainBreak, streamVerifier } from '../hash-chain.js';
-import type { RoomId, StreamKey, TenantId } from '../ids.js';
+import type { LogStreamKey, ParticipantId, RoomId, TenantId } from '../ids.js';
 import type { EventStore } from '../ports.js';
+import { foldStream } from '../stream-state.js';
 
 export interface VerifyProgress {
   readonly phase: 'chain' | 'projections';
@@ -33,7 +33,7 @@ export function verify(
 ): ResultAsync<VerifyReport, VerifyFailure | StoreError> {
   const pageSize = options.pageSize ?? 10_000;
   const verifiers = new Map<string, ReturnType<typeof streamVerifier>>();
-  const streams: StreamKey[] = [];
+  const streams: LogStreamKey[] = [];
 
   // Loops, not recursion through promise chains: nothing of a page outlives the reading of it.
   const run = async (): Promise<Result<VerifyReport, VerifyFailure | StoreError>> => {
@@ -57,7 +57,7 @@ export function verify(
         if (verifier === undefined) {
           verifier = streamVerifier({ tenantId: event.tenantId as TenantId, roomId: event.roomId as RoomId });
           verifiers.set(key, verifier);
-          streams.push({ tenantId: event.tenantId as TenantId, roomId: event.roomId as RoomId });
+          streams.push({ tenantId: event.tenantId as TenantId, roomId: event.roomId as RoomId | ParticipantId });
         }
         const checked = verifier.next(event);
         if (checked.isErr()) return err(checked.error);
@@ -69,9 +69,9 @@ export function verify(
     for (const [index, stream] of streams.entries()) {
       const events = await store.readStream(stream);
       if (events.isErr()) return err(events.error);
-      const loaded = await store.loadRoom(stream);
+      const loaded = await store.loadStream(stream);
       if (loaded.isErr()) return err(loaded.error);
-      const replayed = { version: events.value.length, state: fold(events.value) };
+      const replayed = { version: events.value.length, state: foldStream(events.value) };
       if (!sameJson(loaded.value, replayed)) {
         return err({
           type: 'ProjectionMismatch',

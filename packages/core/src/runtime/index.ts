@@ -1,2 +1,4 @@
+export { joseAccessTokens, newSigningKey, rotateSigningKey, TOKEN_ALGORITHM, TOKEN_ISSUER } from './access-tokens.js';
+export { startCallExpiry } from './call-expiry.js';
 export { randomIds } from './random-ids.js';
 export { systemClock } from './system-clock.js';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import type { EventId, RoomId } from '../ids.js';
 import type { IdGenerator } from '../ports.js';
@@ -31,6 +31,7 @@ export function randomIds(): IdGenerator {
   const ulid = monotonicFactory(pooledRandom());
   return {
     eventId: () => ulid() as EventId,
+    guid: () => randomUUID(),
     roomId: () => `99${(randomBytes(8).readBigUInt64BE() % 10n ** 15n).toString().padStart(15, '0')}` as RoomId,
   };
 }

@@ -1,10 +1,10 @@
 import { type ChainedEvent, MAX_VERSION, type StoredEvent } from '../envelope.js';
-import type { RoomEvent } from '../events.js';
-import { fold } from '../evolve.js';
-import type { ParticipantId, RoomId, StreamKey, TenantId } from '../ids.js';
+import { type DomainEvent, isIdentityEvent } from '../events.js';
+import type { LogStreamKey, ParticipantId, RoomId, TenantId } from '../ids.js';
 import type { ReadRange, RequestRecord } from '../ports.js';
 import type { Role } from '../roles.js';
 import type { RoomState } from '../state.js';
+import { foldStream, type StreamState } from '../stream-state.js';
 import type { StreamHead } from './stream-head.js';
 
 /** How one event changes the roster read model. */
@@ -14,7 +14,7 @@ export type RosterChange =
   | { readonly kind: 'remove'; readonly participant: ParticipantId }
   | { readonly kind: 'clear' };
 
-export function rosterChange(event: RoomEvent): RosterChange | null {
+export function rosterChange(event: DomainEvent): RosterChange | null {
   switch (event.type) {
     case 'ParticipantAdded':
       return { kind: 'add', participant: event.data.participant, role: event.data.role };
@@ -47,7 +47,7 @@ export interface BatchProjection {
   /** The stream's version, last hash and folded state after the run. */
   readonly version: number;
   readonly lastHash: string;
-  readonly state: RoomState;
+  readonly state: StreamState;
   /** Index in the run of the event that brought the room into existence, when it is in this run. */
   readonly createdIndex: number | null;
   readonly roster: readonly RosterUpdate[];
@@ -59,7 +59,7 @@ export interface BatchProjection {
  * give what the appends gave. `decided` is the state the decider reached with these very events on
  * this very head (see `EventStore.append`): given, the events are not folded a second time.
  */
-export function projectBatch(head: StreamHead, events: readonly ChainedEvent[], decided?: RoomState): BatchProjection {
+export function projectBatch(head: StreamHead, events: readonly ChainedEvent[], decided?: StreamState): BatchProjection {
   const roster: RosterUpdate[] = [];
   const requests: RequestMark[] = [];
   let createdIndex: number | null = null;
@@ -68,13 +68,15 @@ export function projectBatch(head: StreamHead, events: readonly ChainedEvent[], 
     if (createdIndex === null && head.createdPosition === null && event.type === 'RoomCreated') createdIndex = index;
     const change = rosterChange(event);
     if (change !== null) roster.push({ ...change, version: event.version });
-    if (event.meta.requestId !== undefined) requests.push({ requestId: event.meta.requestId, version: event.version, at: event.meta.at });
+    // The request ledger is the rooms' (repeatable create): identities' events stay out of it.
+    if (event.meta.requestId !== undefined && !isIdentityEvent(event))
+      requests.push({ requestId: event.meta.requestId, version: event.version, at: event.meta.at });
   });
   const last = events[events.length - 1];
   return {
     version: last?.version ?? head.version,
     lastHash: last?.hash ?? head.lastHash,
-    state: decided ?? fold(events, head.state),
+    state: decided ?? foldStream(events, head.state),
     createdIndex,
     roster,
     requests,
@@ -100,10 +102,11 @@ export interface SummaryColumns {
   readonly pstnDialOutEnabled: boolean | null;
 }
 
-export function summaryColumns(state: RoomState): SummaryColumns {
-  const room = state.status === 'absent' ? null : state.room;
+export function summaryColumns(state: StreamState): SummaryColumns {
+  // An identity's stream is no room: stored as `absent`, it is never read or listed as one.
+  const room = state.status === 'absent' || state.status === 'identity' ? null : state.room;
   return {
-    status: state.status,
+    status: state.status === 'identity' ? 'absent' : state.status,
     createdAt: room?.createdAt ?? null,
     validFrom: room?.validFrom ?? null,
     validUntil: room?.validUntil ?? null,
@@ -115,12 +118,13 @@ export function summaryColumns(state: RoomState): SummaryColumns {
  * The request ledger's rule: a request id names the contiguous run of events it first appended to one
  * room; a later run elsewhere, or after a gap, does not move it. The SQL stores say the same in SQL.
  */
-export function recordRequest(existing: RequestRecord | undefined, stream: StreamKey, mark: RequestMark): RequestRecord {
+export function recordRequest(existing: RequestRecord | undefined, stream: LogStreamKey, mark: RequestMark): RequestRecord {
   if (existing === undefined) {
     return {
       tenantId: stream.tenantId,
       requestId: mark.requestId,
-      roomId: stream.roomId,
+      // Only room events are marked (projectBatch), so the stream is a room's.
+      roomId: stream.roomId as RoomId,
       fromVersion: mark.version,
       toVersion: mark.version,
       at: mark.at,
@@ -130,12 +134,12 @@ export function recordRequest(existing: RequestRecord | undefined, stream: Strea
 }
 
 /** Splits a page of the log into runs of consecutive events of one stream: what a rebuild projects at a time, as the append that wrote them did. */
-export function* streamRuns(events: readonly StoredEvent[]): Generator<{ readonly stream: StreamKey; readonly events: readonly StoredEvent[] }> {
+export function* streamRuns(events: readonly StoredEvent[]): Generator<{ readonly stream: LogStreamKey; readonly events: readonly StoredEvent[] }> {
   for (let start = 0; start < events.length; ) {
     const first = events[start] as StoredEvent;
     let end = start + 1;
     while (end < events.length && events[end]?.tenantId === first.tenantId && events[end]?.roomId === first.roomId) end += 1;
-    yield { stream: { tenantId: first.tenantId as TenantId, roomId: first.roomId as RoomId }, events: events.slice(start, end) };
+    yield { stream: { tenantId: first.tenantId as TenantId, roomId: first.roomId as RoomId | ParticipantId }, events: events.slice(start, end) };
     start = end;
   }
 }

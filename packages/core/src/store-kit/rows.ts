@@ -1,8 +1,8 @@
 import type { EventMeta, StoredEvent } from '../envelope.js';
 import type { RoomEvent } from '../events.js';
-import type { ParticipantId, RoomId, TenantId } from '../ids.js';
+import type { ParticipantId, RoomId, StreamKey, TenantId } from '../ids.js';
 import type { RoomListKey } from '../paging.js';
-import type { ParticipantRecord, RequestRecord, RoomSummary } from '../ports.js';
+import type { ParticipantRecord, RequestRecord, RoomSummary, SigningKey } from '../ports.js';
 import type { Role } from '../roles.js';
 
 /** An event row as the SQL stores keep it (the same column names in SQLite and PostgreSQL); `J` is how JSON columns arrive. */
@@ -94,4 +94,27 @@ export function roomListBound(after: RoomListKey | null): [createdAt: string, ro
 
 export function roomListKeyOf(row: RoomSummaryRow): RoomListKey {
   return { createdAt: row.created_at, roomId: row.room_id as RoomId };
+}
+
+/** A token signing key as the SQL stores keep it. */
+export interface SigningKeyRow {
+  readonly kid: string;
+  readonly created_at: string;
+  readonly private_jwk: string;
+  readonly public_jwk: string;
+}
+
+export function signingKeyFromRow(row: SigningKeyRow): SigningKey {
+  return { kid: row.kid, createdAt: row.created_at, privateJwk: row.private_jwk, publicJwk: row.public_jwk };
+}
+
+/** A room whose call ends at its `valid_until`. */
+export interface ExpiryRow {
+  readonly tenant_id: string;
+  readonly room_id: string;
+  readonly valid_until: string;
+}
+
+export function expiryFromRow(row: ExpiryRow): StreamKey {
+  return { tenantId: row.tenant_id as TenantId, roomId: row.room_id as RoomId };
 }

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { NewEvent, StoredEvent } from '../envelope.js';
 import type { StoreError } from '../errors.js';
-import type { StreamKey } from '../ids.js';
+import type { LogStreamKey } from '../ids.js';
 
 /**
  * Decides what an append means when some of its event ids are stored already (`stored[i]` is what is
@@ -9,7 +9,7 @@ import type { StreamKey } from '../ids.js';
  * batch on the same stream (the events stored the first time), or a conflict.
  */
 export function matchStoredBatch(
-  stream: StreamKey,
+  stream: LogStreamKey,
   events: readonly NewEvent[],
   stored: readonly (StoredEvent | undefined)[],
 ): Result<readonly StoredEvent[] | null, StoreError> {

@@ -1,12 +1,13 @@
 import { GENESIS_HASH } from '../hash-chain.js';
-import type { StreamKey } from '../ids.js';
-import type { RoomState } from '../state.js';
+import type { LogStreamKey } from '../ids.js';
+import type { LoadedRoom, LoadedStream } from '../ports.js';
+import { asRoomState, type StreamState } from '../stream-state.js';
 
 /** A stream's head and its folded state, as a store keeps it next to the log. */
 export interface StreamHead {
   readonly version: number;
   readonly lastHash: string;
-  readonly state: RoomState;
+  readonly state: StreamState;
   /** Position of the event that made the room exist: the keyset of room listings. */
   readonly createdPosition: number | null;
 }
@@ -19,10 +20,10 @@ export const EMPTY_HEAD: StreamHead = { version: 0, lastHash: GENESIS_HASH, stat
  */
 export function streamHeadCache(capacity: number) {
   const heads = new Map<string, StreamHead>();
-  const keyOf = (stream: StreamKey) => `${stream.tenantId}\u0000${stream.roomId}`;
+  const keyOf = (stream: LogStreamKey) => `${stream.tenantId}\u0000${stream.roomId}`;
   return {
-    get: (stream: StreamKey): StreamHead | undefined => heads.get(keyOf(stream)),
-    remember(stream: StreamKey, head: StreamHead): void {
+    get: (stream: LogStreamKey): StreamHead | undefined => heads.get(keyOf(stream)),
+    remember(stream: LogStreamKey, head: StreamHead): void {
       if (capacity <= 0) return;
       const key = keyOf(stream);
       heads.delete(key);
@@ -34,3 +35,10 @@ export function streamHeadCache(capacity: number) {
 }
 
 export type StreamHeadCache = ReturnType<typeof streamHeadCache>;
+
+/** A stream loaded as a room: nothing when the stream is an identity's. */
+export function loadedRoom(loaded: LoadedStream | null): LoadedRoom | null {
+  if (loaded === null) return null;
+  const state = asRoomState(loaded.state);
+  return state === null ? null : { state, version: loaded.version };
+}

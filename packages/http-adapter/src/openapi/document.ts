@@ -14,6 +14,12 @@ export function openApiDocument() {
           name: 'Authorization',
           description: 'ACS HMAC-SHA256: `HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=<base64>`.',
         },
+        accessToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'A user access token (Identity API, voip or voip.join scope): the call API only.',
+        },
       },
       schemas: {
         ...Object.assign({}, ...ROUTE_MODULES.map((module) => module.api.schemas)),
@@ -38,6 +44,9 @@ export function openApiDocument() {
     paths: {
       '/healthz': { get: { operationId: 'Health', security: [], responses: { 200: { description: 'The server is up.' } } } },
       '/openapi.json': { get: { operationId: 'OpenApi', security: [], responses: { 200: { description: 'This document.' } } } },
+      '/.well-known/jwks.json': {
+        get: { operationId: 'Jwks', security: [], responses: { 200: { description: 'The public keys access tokens are signed with (ES256).' } } },
+      },
       ...Object.assign({}, ...ROUTE_MODULES.map((module) => module.api.paths)),
     },
   };

@@ -1,4 +1,4 @@
-import { API_VERSIONS, shapeOf } from '../api-versions.js';
+import { API_VERSIONS, LATEST_SHAPE } from '../api-versions.js';
 
 /** What a route module adds to the OpenAPI document: its paths and the schemas they refer to. */
 export interface ApiDescription {
@@ -7,7 +7,7 @@ export interface ApiDescription {
 }
 
 /** The document describes the newest wire shape. */
-export const LATEST = shapeOf(API_VERSIONS[API_VERSIONS.length - 1] ?? '2025-03-13');
+export const LATEST = LATEST_SHAPE;
 
 export const json = (schema: object) => ({ 'application/json': { schema } });
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

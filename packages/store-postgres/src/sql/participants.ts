@@ -6,3 +6,9 @@ export const SELECT_ROSTER_PAGE = query<[string, string, number, number], Partic
   WHERE tenant_id = $1 AND room_id = $2 AND seq > $3
   ORDER BY seq
   LIMIT $4`);
+
+/** Over participants_by_participant. */
+export const SELECT_ROOMS_OF_PARTICIPANT = query<[string, string], { room_id: string }>(`
+  SELECT room_id
+  FROM participants
+  WHERE tenant_id = $1 AND participant_id = $2`);

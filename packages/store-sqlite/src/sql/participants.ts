@@ -6,3 +6,9 @@ export const SELECT_ROSTER_PAGE = query<[string, string, number, number], Partic
   WHERE tenant_id = ? AND room_id = ? AND seq > ?
   ORDER BY seq
   LIMIT ?`);
+
+/** Over participants_by_participant. */
+export const SELECT_ROOMS_OF_PARTICIPANT = query<[string, string], { room_id: string }>(`
+  SELECT room_id
+  FROM participants
+  WHERE tenant_id = ? AND participant_id = ?`);

@@ -1,0 +1,95 @@
+import { errAsync, okAsync, type Result, ResultAsync } from 'neverthrow';
+import type { CommandOptions } from './command-result.js';
+import type { NewEvent, StoredEvent } from './envelope.js';
+import type { UsherError } from './errors.js';
+import { type DomainEvent, EVENT_SCHEMA_VERSION } from './events.js';
+import type { ExpectedVersion } from './expected-version.js';
+import type { LogStreamKey } from './ids.js';
+import type { Clock, EventStore, IdGenerator } from './ports.js';
+import type { StreamState } from './stream-state.js';
+
+/** What a decider made of a command: its events and the state they lead to (folded as it decided). */
+export interface StreamTransition {
+  readonly events: readonly DomainEvent[];
+  readonly state: StreamState;
+}
+
+export interface StreamCommandResult {
+  readonly state: StreamState;
+  readonly version: number;
+  /** The events the command appended; empty when it changed nothing. */
+  readonly events: readonly StoredEvent[];
+}
+
+export type StreamDecider = (state: StreamState, now: Date) => Result<StreamTransition, UsherError>;
+
+/**
+ * Runs commands on any stream of the log, a room's or an identity's: load the folded state, decide at
+ * one clock reading, append with the loaded version expected, and on a concurrent write decide again
+ * (at most `maxRetries` times). Commands on one stream run one after another in this process: run
+ * together, all but one would only conflict and decide again; writers in other processes still can.
+ */
+export function streamCommands(deps: { readonly store: EventStore; readonly clock: Clock; readonly ids: IdGenerator; readonly maxRetries: number }) {
+  const { store, clock, ids } = deps;
+
+  function toNewEvents(events: readonly DomainEvent[], at: Date, meta: CommandOptions): NewEvent[] {
+    const envelopeMeta = {
+      at: at.toISOString(),
+      actor: meta.actor ?? 'system',
+      ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
+      ...(meta.requestHash === undefined ? {} : { requestHash: meta.requestHash }),
+      ...(meta.correlationId === undefined ? {} : { correlationId: meta.correlationId }),
+      ...(meta.causationId === undefined ? {} : { causationId: meta.causationId }),
+    };
+    return events.map(
+      (event) => ({ ...event, eventId: ids.eventId(), schemaVersion: EVENT_SCHEMA_VERSION[event.type], meta: envelopeMeta }) as NewEvent,
+    );
+  }
+
+  function attempt(
+    stream: LogStreamKey,
+    decider: StreamDecider,
+    meta: CommandOptions,
+    retriesLeft: number,
+  ): ResultAsync<StreamCommandResult, UsherError> {
+    return store.loadStream(stream).andThen((loaded) => {
+      const state: StreamState = loaded?.state ?? { status: 'absent' };
+      const version = loaded?.version ?? 0;
+      const now = clock.now();
+      const decided = decider(state, now);
+      if (decided.isErr()) return errAsync<StreamCommandResult, UsherError>(decided.error);
+      const transition = decided.value;
+      if (transition.events.length === 0) return okAsync<StreamCommandResult, UsherError>({ state, version, events: [] });
+      const expected: ExpectedVersion = version === 0 ? 'noStream' : version;
+      // The decider's state travels with the events, so that neither the store nor this service folds them again.
+      return store
+        .append(stream, toNewEvents(transition.events, now, meta), expected, transition.state)
+        .map((appended): StreamCommandResult => ({ state: transition.state, version: appended.version, events: appended.events }))
+        .orElse((error) =>
+          error.type === 'Concurrency' && retriesLeft > 0
+            ? attempt(stream, decider, meta, retriesLeft - 1)
+            : errAsync<StreamCommandResult, UsherError>(error),
+        );
+    });
+  }
+
+  const queues = new Map<string, Promise<void>>();
+  function oneAtATime<T>(stream: LogStreamKey, work: () => ResultAsync<T, UsherError>): ResultAsync<T, UsherError> {
+    const key = `${stream.tenantId}\u0000${stream.roomId}`;
+    const done = (queues.get(key) ?? Promise.resolve()).then(() => work());
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(key, settled);
+    void settled.then(() => {
+      if (queues.get(key) === settled) queues.delete(key);
+    });
+    return new ResultAsync(done);
+  }
+
+  return {
+    run: (stream: LogStreamKey, decider: StreamDecider, meta: CommandOptions = {}): ResultAsync<StreamCommandResult, UsherError> =>
+      oneAtATime(stream, () => attempt(stream, decider, meta, deps.maxRetries)),
+  };
+}

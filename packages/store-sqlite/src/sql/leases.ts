@@ -1,0 +1,9 @@
+import { query } from '@usher/core/store-kit';
+
+/** Taken when free, lapsed (its end is not after now) or already the holder's; a row written means taken. */
+export const ACQUIRE_LEASE = query<[string, string, string, string]>(`
+  INSERT INTO leases (name, holder, until) VALUES (?, ?, ?)
+  ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+  WHERE leases.holder = excluded.holder OR leases.until <= ?`);
+
+export const RELEASE_LEASE = query<[string, string]>('DELETE FROM leases WHERE name = ? AND holder = ?');
