@@ -94,7 +94,8 @@ export function decideIdentity(command: IdentityCommand, state: IdentityState, n
   return liveIdentity(state, identityId).map((identity): IdentityEvent[] => {
     if (command.type === 'RevokeAccessTokens') return [{ type: 'AccessTokensRevoked', data: { generation: identity.generation + 1, revokedAt: at } }];
     if (command.type === 'DeleteIdentity') return [{ type: 'IdentityDeleted', data: { deletedAt: at } }];
-    const expiresOn = new Date(now.getTime() + command.expiresInMinutes * 60_000).toISOString();
+    // Whole seconds, as the token's `exp` says it: the token is dead from expiresOn on, not a fraction later or sooner.
+    const expiresOn = new Date(Math.floor((now.getTime() + command.expiresInMinutes * 60_000) / 1000) * 1000).toISOString();
     return [
       {
         type: 'AccessTokenIssued',
