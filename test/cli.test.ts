@@ -1,39 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signRequest } from '@usher/http-adapter';
 import { afterAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from './support/stores.js';
+import { MAIN, startProcess as start } from './support/usher-process.js';
 
-const ROOT = join(import.meta.dirname, '..');
-const MAIN = join(ROOT, 'packages', 'cli', 'dist', 'main.js');
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly endpoint: string;
-  readonly key: string;
-  readonly output: () => string;
-  readonly exit: Promise<number | null>;
-}
-
-/** Starts a command (in its own process group) and waits for its connection-string line. */
-function start(command: string, args: string[], env: Record<string, string> = {}): Promise<Started> {
-  // USHER_PG_URL (set by .ci/run for the PostgreSQL suites) would switch `usher serve` to PostgreSQL.
-  const { USHER_PG_URL: _postgres, ...inherited } = process.env;
-  const child = spawn(command, args, { cwd: ROOT, env: { ...inherited, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /connection string: endpoint=(\S+);accesskey=(\S+)/.exec(output);
-      if (match !== null) resolve({ child, endpoint: match[1] ?? '', key: match[2] ?? '', output: () => output, exit });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    exit.then((code) => reject(new Error(`exited with ${code} before serving:\n${output}`)));
-  });
-}
 
 function repeatableCreate(endpoint: string, key: string, id: string, firstSent: Date) {
   const url = new URL('/rooms?api-version=2025-03-13', endpoint);
@@ -61,7 +33,7 @@ describe('usher serve', () => {
     const created = await repeatableCreate(first.endpoint, first.key, id, sent);
     expect(created.status).toBe(201);
     const room = await created.json();
-    process.kill(-(first.child.pid as number), 'SIGTERM');
+    first.signal('SIGTERM');
     expect(await first.exit).toBe(0);
 
     const second = await start(process.execPath, [MAIN, 'serve', '--port', '0', '--db', db]);
@@ -69,7 +41,7 @@ describe('usher serve', () => {
     const replay = await repeatableCreate(second.endpoint, second.key, id, sent);
     expect(replay.status).toBe(201);
     expect(await replay.json()).toEqual(room);
-    process.kill(-(second.child.pid as number), 'SIGINT');
+    second.signal('SIGINT');
     expect(await second.exit).toBe(0);
   });
 
@@ -80,7 +52,7 @@ describe('usher serve', () => {
     expect(server.key).toBe(key);
     expect(existsSync(db)).toBe(true);
     expect(existsSync(`${db}.access-key`)).toBe(false);
-    process.kill(-(server.child.pid as number), 'SIGTERM');
+    server.signal('SIGTERM');
     expect(await server.exit).toBe(0);
   });
 
@@ -108,7 +80,7 @@ describe('usher serve', () => {
   it('npm start builds and serves, as the README says', async () => {
     const server = await start('npm', ['start', '--', '--port', '0', '--db', join(directory.path, 'npm-start.db')]);
     expect((await fetch(new URL('/healthz', server.endpoint))).status).toBe(200);
-    process.kill(-(server.child.pid as number), 'SIGTERM');
+    server.signal('SIGTERM');
     await server.exit;
   });
 });

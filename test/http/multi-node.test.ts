@@ -1,43 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { fold } from '@usher/core';
-import { signRequest } from '@usher/http-adapter';
 import { createPostgresStore } from '@usher/store-postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allParticipants } from '../stores/contract.js';
 import { postgresFactory, postgresUrl } from '../support/postgres.js';
+import { signedFetch, startUsher } from '../support/usher-process.js';
 import { KEY_A } from './server.js';
 
 const url = postgresUrl();
-const MAIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 const ROOMS = 4;
 const CHANGES_PER_WORKER = 40;
 const WORKERS_PER_NODE = 3;
 
-function startNode(schema: string): Promise<{ child: ChildProcess; endpoint: string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--postgres', url ?? '', '--schema', schema, '--access-key', KEY_A], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /connection string: endpoint=(\S+);/.exec(output);
-      if (match !== null) resolve({ child, endpoint: match[1] ?? '', exit });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    exit.then((code) => reject(new Error(`node exited with ${code}:\n${output}`)));
-  });
-}
-
-function signedFetch(endpoint: string, method: string, path: string, body = '') {
-  const target = new URL(path, endpoint);
-  const headers = signRequest({ method, url: target, body, date: new Date() }, KEY_A);
-  const contentType = method === 'POST' ? 'application/json' : 'application/merge-patch+json';
-  return fetch(target, { method, body: body === '' ? undefined : body, headers: { ...headers, 'content-type': contentType } });
-}
+const startNode = (schema: string) => startUsher(['--postgres', url ?? '', '--schema', schema, '--access-key', KEY_A]);
+const signed = (endpoint: string, method: string, path: string, body = '') => signedFetch(endpoint, KEY_A, method, path, body);
 
 describe.skipIf(url === null)('two usher serve --postgres nodes on one database', () => {
   const factory = postgresFactory(url ?? '');
@@ -49,7 +24,7 @@ describe.skipIf(url === null)('two usher serve --postgres nodes on one database'
     try {
       const rooms: string[] = [];
       for (let n = 0; n < ROOMS; n += 1) {
-        const created = await signedFetch(nodes[n % 2]?.endpoint ?? '', 'POST', '/rooms?api-version=2025-03-13', '{"participants":{}}');
+        const created = await signed(nodes[n % 2]?.endpoint ?? '', 'POST', '/rooms?api-version=2025-03-13', '{"participants":{}}');
         expect(created.status).toBe(201);
         rooms.push(((await created.json()) as { id: string }).id);
       }
@@ -62,7 +37,7 @@ describe.skipIf(url === null)('two usher serve --postgres nodes on one database'
           const room = rooms[(n + id) % ROOMS] ?? '';
           const rawId = `8:acs:node${node}_w${id}_${n}`;
           const role = n % 3 === 0 ? 'Presenter' : 'Attendee';
-          const patched = await signedFetch(
+          const patched = await signed(
             nodes[node]?.endpoint ?? '',
             'PATCH',
             `/rooms/${room}/participants?api-version=2025-03-13`,
@@ -72,7 +47,7 @@ describe.skipIf(url === null)('two usher serve --postgres nodes on one database'
           expected.get(room)?.set(rawId, role);
           if (n % 3 === 0) {
             const other = nodes[1 - node]?.endpoint ?? '';
-            const demoted = await signedFetch(
+            const demoted = await signed(
               other,
               'PATCH',
               `/rooms/${room}/participants?api-version=2025-03-13`,
@@ -89,7 +64,7 @@ describe.skipIf(url === null)('two usher serve --postgres nodes on one database'
         const listed = new Map<string, string>();
         let next: string | null = `/rooms/${room}/participants?api-version=2025-03-13&maxpagesize=50`;
         while (next !== null) {
-          const page = (await (await signedFetch(nodes[0]?.endpoint ?? '', 'GET', next)).json()) as {
+          const page = (await (await signed(nodes[0]?.endpoint ?? '', 'GET', next)).json()) as {
             value: { rawId: string; role: string }[];
             nextLink?: string;
           };

@@ -288,6 +288,76 @@ export function eventStoreContract(factory: StoreFactory): void {
       await modelBasedContract(factory);
     });
 
+    describe('what calls and tokens need', () => {
+      it('hands a lease to one holder at a time, to another once it lapses or is handed back', async () => {
+        const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000).toISOString();
+        expect(await okValue(store.leases.acquire('expiry', 'node-a', at(0), at(1)))).toBe(true);
+        expect(await okValue(store.leases.acquire('expiry', 'node-b', at(0), at(1)))).toBe(false);
+        expect(await okValue(store.leases.acquire('other', 'node-b', at(0), at(1)))).toBe(true);
+        expect(await okValue(store.leases.acquire('expiry', 'node-a', at(0.5), at(1.5)))).toBe(true);
+        expect(await okValue(store.leases.acquire('expiry', 'node-b', at(1.2), at(2)))).toBe(false);
+        expect(await okValue(store.leases.acquire('expiry', 'node-b', at(1.5), at(2.5)))).toBe(true);
+        expect(await okValue(store.leases.acquire('expiry', 'node-a', at(1.6), at(2.6)))).toBe(false);
+        await okValue(store.leases.release('expiry', 'node-a'));
+        expect(await okValue(store.leases.acquire('expiry', 'node-a', at(1.6), at(2.6)))).toBe(false);
+        await okValue(store.leases.release('expiry', 'node-b'));
+        expect(await okValue(store.leases.acquire('expiry', 'node-a', at(1.6), at(2.6)))).toBe(true);
+      });
+
+      it('keeps signing keys, oldest first, outside the event log', async () => {
+        expect(await okValue(store.signingKeys.list())).toEqual([]);
+        const key = (kid: string, createdAt: string) => ({ kid, createdAt, privateJwk: `{"d":"${kid}"}`, publicJwk: `{"x":"${kid}"}` });
+        await okValue(store.signingKeys.add(key('first', T0.toISOString())));
+        await okValue(store.signingKeys.add(key('second', new Date(T0.getTime() + HOUR).toISOString())));
+        expect(await okValue(store.signingKeys.list())).toEqual([key('first', T0.toISOString()), key('second', new Date(T0.getTime() + HOUR).toISOString())]);
+        expect(await wholeLog(store)).toEqual([]);
+      });
+
+      it('finds the rooms of a participant, and the calls whose endCall window has closed, across tenants, oldest first', async () => {
+        const clock = manualClock();
+        const service = createRoomService({ store, clock, ids: sequentialIds(31) });
+        const ends = (hours: number) => new Date(T0.getTime() + hours * HOUR);
+        const open = async (key: StreamKey, hours: number, policy: 'endCall' | 'blockJoins', join: boolean) => {
+          await okValue(
+            service.execute(key, {
+              type: 'CreateRoom',
+              roomId: key.roomId,
+              validUntil: ends(hours),
+              expiryPolicy: policy,
+              participants: [{ id: participant(1), role: 'Presenter' }],
+            }),
+          );
+          if (join) await okValue(service.joinCall(key, participant(1)));
+        };
+        const late = stream('contoso', 11);
+        const early = stream('fabrikam', 12);
+        await open(late, 3, 'endCall', true);
+        await open(early, 2, 'endCall', true);
+        await open(stream('contoso', 13), 1, 'blockJoins', true);
+        await open(stream('contoso', 14), 1, 'endCall', false);
+        expect(await okValue(store.nextCallExpiry())).toBe(ends(2).toISOString());
+        expect(await okValue(store.callsToExpire(ends(1).toISOString(), 10))).toEqual([]);
+        expect(await okValue(store.callsToExpire(ends(2).toISOString(), 10))).toEqual([early]);
+        expect(await okValue(store.callsToExpire(ends(5).toISOString(), 10))).toEqual([early, late]);
+        expect(await okValue(store.callsToExpire(ends(5).toISOString(), 1))).toEqual([early]);
+        clock.set(ends(2));
+        await okValue(service.expireCall(early));
+        expect(await okValue(store.callsToExpire(ends(5).toISOString(), 10))).toEqual([late]);
+        // A window moved later takes the call off the list until then.
+        await okValue(service.updateRoom(late, { validUntil: ends(6) }));
+        expect(await okValue(store.callsToExpire(ends(5).toISOString(), 10))).toEqual([]);
+        expect(await okValue(store.nextCallExpiry())).toBe(ends(6).toISOString());
+
+        expect([...(await okValue(store.roomsOfParticipant(late.tenantId, participant(1))))].sort()).toEqual(
+          [late.roomId, stream('contoso', 13).roomId, stream('contoso', 14).roomId].sort(),
+        );
+        await okValue(service.removeParticipants(late, [participant(1)]));
+        expect(await okValue(store.roomsOfParticipant(late.tenantId, participant(1)))).not.toContain(late.roomId);
+        expect(await okValue(store.roomsOfParticipant(early.tenantId, participant(1)))).toEqual([early.roomId]);
+        expect(await okValue(store.nextCallExpiry())).toBeNull();
+      });
+    });
+
     it('keeps checkpoints', async () => {
       expect(await okValue(store.checkpoints.get('webhooks'))).toBeNull();
       await okValue(store.checkpoints.set('webhooks', 42));
