@@ -6,7 +6,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from './support/stores.js';
 import { MAIN, startProcess as start } from './support/usher-process.js';
 
-
 function repeatableCreate(endpoint: string, key: string, id: string, firstSent: Date) {
   const url = new URL('/rooms?api-version=2025-03-13', endpoint);
   const body = '{"participants":{"8:acs:cli_1":{"role":"Presenter"}}}';

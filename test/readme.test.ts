@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { temporaryDirectory } from './support/stores.js';
+import { startUsher } from './support/usher-process.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const blocks = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
@@ -31,6 +33,40 @@ describe('the README examples run as written', () => {
       log.mockRestore();
     }
   }
+
+  it('joining a call: the server-side script and the curl lines work against usher serve, as written', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Joining a call'), readme.indexOf('## The REST API'));
+    const script = /```js\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const curls = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    expect(script).toContain('createUserAndToken');
+    expect(curls).toContain('USHER=http://127.0.0.1:8080 ');
+    const server = await startUsher(['--db', join(data.path, 'join.db')]);
+    try {
+      const file = join(scratch, 'join.mjs');
+      writeFileSync(file, script);
+      const connectionString = `endpoint=${server.endpoint};accesskey=${server.key}`;
+      const printed = execFileSync(process.execPath, [file], {
+        env: { ...process.env, USHER_CONNECTION_STRING: connectionString },
+        encoding: 'utf8',
+      });
+      expect(printed).toMatch(/^export ROOM=[0-9]+ ALICE='8:acs:[^']+' TOKEN=[\w-]+\.[\w-]+\.[\w-]+\n$/);
+      const endpoint = server.endpoint.replace(/\/$/, '');
+      const lines = execFileSync('bash', ['-c', `${printed}\n${curls.replace('USHER=http://127.0.0.1:8080 ', `USHER=${endpoint} `)}`], {
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n');
+      expect(lines).toHaveLength(4);
+      expect(JSON.parse(lines[0] ?? '')).toMatchObject({ role: 'Presenter', capabilities: expect.arrayContaining(['shareScreen']) });
+      expect(JSON.parse(lines[1] ?? '')).toMatchObject({ active: true, participants: [{ role: 'Presenter', screenSharing: false }] });
+      expect(JSON.parse(lines[2] ?? '')).toMatchObject({ screenSharing: true });
+      expect(lines[3]).toBe('204');
+    } finally {
+      server.signal('SIGTERM');
+      await server.exit;
+    }
+  });
 
   it('has the examples this test expects', () => {
     expect(blocks).toHaveLength(3);

@@ -65,7 +65,7 @@ const killHard = async (node: StartedProcess) => {
   await node.exit;
 };
 
-describe('calls end at validUntil, once, across a crash', () => {
+describe('calls end at validUntil, once, across a crash (SQLite)', () => {
   const directory = temporaryDirectory('expiry');
   afterAll(() => directory.remove());
 
@@ -93,40 +93,40 @@ describe('calls end at validUntil, once, across a crash', () => {
       expect(await second.exit).toBe(0);
     }
   });
+});
 
-  const url = postgresUrl();
-  describe.skipIf(url === null)('PostgreSQL, two nodes', () => {
-    const factory = postgresFactory(url ?? '');
-    afterAll(() => factory.dispose());
+const url = postgresUrl();
+describe.skipIf(url === null)('calls end at validUntil, once, on two PostgreSQL nodes', () => {
+  const factory = postgresFactory(url ?? '');
+  afterAll(() => factory.dispose());
 
-    it('both nodes killed with SIGKILL before validUntil and restarted after it end each call exactly once; calls due while they run end once too', async () => {
-      const schema = factory.schemaOf(await factory.open());
-      const start = () => startUsher(['--postgres', url ?? '', '--schema', schema, '--access-key', KEY_A, '--expiry-lease', '1']);
-      const api = rooms(KEY_A);
-      const firstPair = await Promise.all([start(), start()]);
-      const missedUntil = new Date(Date.now() + 3_000);
-      const missed: string[] = [];
-      for (let n = 0; n < 6; n += 1) missed.push(await api.withCall(firstPair[n % 2]?.endpoint ?? '', missedUntil, `8:acs:pg_missed_${n}`));
-      await Promise.all(firstPair.map(killHard));
+  it('both nodes killed with SIGKILL before validUntil and restarted after it end each call exactly once; calls due while they run end once too', async () => {
+    const schema = factory.schemaOf(await factory.open());
+    const start = () => startUsher(['--postgres', url ?? '', '--schema', schema, '--access-key', KEY_A, '--expiry-lease', '1']);
+    const api = rooms(KEY_A);
+    const firstPair = await Promise.all([start(), start()]);
+    const missedUntil = new Date(Date.now() + 3_000);
+    const missed: string[] = [];
+    for (let n = 0; n < 6; n += 1) missed.push(await api.withCall(firstPair[n % 2]?.endpoint ?? '', missedUntil, `8:acs:pg_missed_${n}`));
+    await Promise.all(firstPair.map(killHard));
 
-      await sleep(Math.max(0, missedUntil.getTime() - Date.now()) + 500);
-      const secondPair = await Promise.all([start(), start()]);
-      const [a, b] = secondPair as [StartedProcess, StartedProcess];
-      try {
-        // Calls that come due while both nodes run.
-        const liveUntil = new Date(Date.now() + 2_500);
-        const live: string[] = [];
-        for (let n = 0; n < 6; n += 1) live.push(await api.withCall(n % 2 === 0 ? a.endpoint : b.endpoint, liveUntil, `8:acs:pg_live_${n}`));
-        for (const room of [...missed, ...live]) {
-          await until(async () => !(await api.active(a.endpoint, room)), 15_000, `room ${room}'s call to end`);
-        }
-        await sleep(1_500);
-        for (const room of missed) await expectEndedOnce(await api.history(b.endpoint, room), missedUntil);
-        for (const room of live) await expectEndedOnce(await api.history(b.endpoint, room), liveUntil);
-      } finally {
-        for (const node of secondPair) node.signal('SIGTERM');
-        expect(await Promise.all(secondPair.map((node) => node.exit))).toEqual([0, 0]);
+    await sleep(Math.max(0, missedUntil.getTime() - Date.now()) + 500);
+    const secondPair = await Promise.all([start(), start()]);
+    const [a, b] = secondPair as [StartedProcess, StartedProcess];
+    try {
+      // Calls that come due while both nodes run.
+      const liveUntil = new Date(Date.now() + 2_500);
+      const live: string[] = [];
+      for (let n = 0; n < 6; n += 1) live.push(await api.withCall(n % 2 === 0 ? a.endpoint : b.endpoint, liveUntil, `8:acs:pg_live_${n}`));
+      for (const room of [...missed, ...live]) {
+        await until(async () => !(await api.active(a.endpoint, room)), 15_000, `room ${room}'s call to end`);
       }
-    });
+      await sleep(1_500);
+      for (const room of missed) await expectEndedOnce(await api.history(b.endpoint, room), missedUntil);
+      for (const room of live) await expectEndedOnce(await api.history(b.endpoint, room), liveUntil);
+    } finally {
+      for (const node of secondPair) node.signal('SIGTERM');
+      expect(await Promise.all(secondPair.map((node) => node.exit))).toEqual([0, 0]);
+    }
   });
 });

@@ -309,7 +309,10 @@ export function eventStoreContract(factory: StoreFactory): void {
         const key = (kid: string, createdAt: string) => ({ kid, createdAt, privateJwk: `{"d":"${kid}"}`, publicJwk: `{"x":"${kid}"}` });
         await okValue(store.signingKeys.add(key('first', T0.toISOString())));
         await okValue(store.signingKeys.add(key('second', new Date(T0.getTime() + HOUR).toISOString())));
-        expect(await okValue(store.signingKeys.list())).toEqual([key('first', T0.toISOString()), key('second', new Date(T0.getTime() + HOUR).toISOString())]);
+        expect(await okValue(store.signingKeys.list())).toEqual([
+          key('first', T0.toISOString()),
+          key('second', new Date(T0.getTime() + HOUR).toISOString()),
+        ]);
         expect(await wholeLog(store)).toEqual([]);
       });
 

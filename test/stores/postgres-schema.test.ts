@@ -6,6 +6,7 @@ import { manualClock, sequentialIds, tenant } from '../support/fixtures.js';
 import { postgresFactory, postgresUrl } from '../support/postgres.js';
 import { okValue } from '../support/results.js';
 import { interleavedRooms } from './version-2-upgrade.js';
+import { callInProgress, DOWNGRADE_TO_2, expectFoundAfterUpgrade } from './version-3-upgrade.js';
 
 const url = postgresUrl();
 
@@ -53,6 +54,16 @@ describe.skipIf(url === null)('PostgreSQL schema', () => {
     );
     expect(keyed.rows).toHaveLength(positions.length);
     for (const row of keyed.rows) expect(row.participant).toBe(row.participant_id);
+  });
+
+  it('upgrades a version-2 schema: a call on in an endCall room is found by the expiry schedule', async () => {
+    const store = await factory.open();
+    const schema = factory.schemaOf(store);
+    const room = await callInProgress(store);
+    await admin.query(`SET search_path TO "${schema}"; ${DOWNGRADE_TO_2} RESET search_path;`);
+    await expect(checkPostgresSchema({ connectionString: url ?? '', schema })).rejects.toThrow(/is at version 2/);
+    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [3], version: SCHEMA_VERSION });
+    await expectFoundAfterUpgrade(store, room);
   });
 
   it('makes a duplicated or orphaned event impossible, whoever writes', async () => {

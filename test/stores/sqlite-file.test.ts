@@ -8,6 +8,7 @@ import { okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
 import { allParticipants, wholeLog } from './contract.js';
 import { interleavedRooms } from './version-2-upgrade.js';
+import { callInProgress, DOWNGRADE_TO_2, expectFoundAfterUpgrade } from './version-3-upgrade.js';
 
 describe('SQLite file', () => {
   const directory = temporaryDirectory('sqlite-file');
@@ -75,6 +76,21 @@ describe('SQLite file', () => {
     check.close();
     expect(keyed).toHaveLength(positions.length);
     for (const row of keyed) expect((JSON.parse(row.data) as { participant: string }).participant).toBe(row.participant_id);
+    await upgraded.close();
+  });
+
+  it('upgrades a version-2 file: a call on in an endCall room is found by the expiry schedule', async () => {
+    const path = join(directory.path, 'version-2.db');
+    const store = createSqliteStore({ path });
+    const room = await callInProgress(store);
+    await store.close();
+    const db = new Database(path);
+    db.exec(DOWNGRADE_TO_2);
+    expect(schemaVersionOf(db)).toBe(2);
+    db.close();
+
+    const upgraded = createSqliteStore({ path });
+    await expectFoundAfterUpgrade(upgraded, room);
     await upgraded.close();
   });
 

@@ -48,7 +48,8 @@ export function startProcess(command: string, args: string[], env: Record<string
 }
 
 /** `usher serve` with the given flags, from the built CLI. */
-export const startUsher = (args: string[], env: Record<string, string> = {}) => startProcess(process.execPath, [MAIN, 'serve', '--port', '0', ...args], env);
+export const startUsher = (args: string[], env: Record<string, string> = {}) =>
+  startProcess(process.execPath, [MAIN, 'serve', '--port', '0', ...args], env);
 
 /** A request signed with the access key, as the ACS SDKs sign it. */
 export function signedFetch(endpoint: string, key: string, method: string, path: string, body = '') {
