@@ -3,22 +3,10 @@ import { RoomsClient } from '@azure/communication-rooms';
 import { capabilitiesOf } from '@usher/core';
 import { base64url, calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sdkFailure as failure } from '../support/results.js';
 import { KEY_B, startServer, type TestServer } from './server.js';
 
 const ROOMS_VERSION = '2025-03-13';
-
-interface RestErrorLike {
-  statusCode?: number;
-}
-
-async function failure(work: Promise<unknown>): Promise<RestErrorLike> {
-  try {
-    await work;
-  } catch (error) {
-    return error as RestErrorLike;
-  }
-  throw new Error('expected the SDK call to fail');
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,26 +1,11 @@
 import { type CommunicationRoom, RoomsClient } from '@azure/communication-rooms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY } from '../support/fixtures.js';
+import { sdkFailure as failure } from '../support/results.js';
 import { startServer, type TestServer } from './server.js';
 
 const user = (n: number | string) => ({ communicationUserId: `8:acs:11111111-1111-1111-1111-111111111111_${n}` });
 const MALFORMED = 'The request could not be understood by the server due to malformed syntax.';
-
-interface RestErrorLike {
-  statusCode?: number;
-  code?: string;
-  message: string;
-  details?: { error?: { details?: { code: string; message: string; target: string }[] } };
-}
-
-async function failure(work: Promise<unknown>): Promise<RestErrorLike> {
-  try {
-    await work;
-  } catch (error) {
-    return error as RestErrorLike;
-  }
-  throw new Error('expected the SDK call to fail');
-}
 
 describe('the official @azure/communication-rooms SDK against usher', () => {
   let server: TestServer;

@@ -13,3 +13,21 @@ export async function errValue<T, E>(result: PromiseLike<Result<T, E>>): Promise
   if (settled.isOk()) throw new Error(`expected Err, got Ok: ${JSON.stringify(settled.value)}`);
   return settled.error;
 }
+
+/** What the Azure SDKs throw: a RestError with the status and, for ACS errors, the parsed body. */
+export interface RestErrorLike {
+  statusCode?: number;
+  code?: string;
+  message: string;
+  details?: { error?: { details?: { code: string; message: string; target: string }[] } };
+}
+
+/** Awaits an SDK call that must fail, and returns what it threw. */
+export async function sdkFailure(work: Promise<unknown>): Promise<RestErrorLike> {
+  try {
+    await work;
+  } catch (error) {
+    return error as RestErrorLike;
+  }
+  throw new Error('expected the SDK call to fail');
+}

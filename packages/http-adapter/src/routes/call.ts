@@ -112,17 +112,21 @@ export const call: RouteModule = {
         pathParticipant(c.req.param('rawId') ?? '').map((rawId) => ({ stream, rawId })),
       );
 
+    /** The room, and who acts in it: the token's user, or the participant a server names in the body. */
+    const actingMember = (c: Context<Env>) => {
+      const context = c.get('request');
+      return roomStream(context, c.req.param('roomId') ?? '').andThen((stream) =>
+        callBody(context, c.req.raw, validatorsFor(deps, context).callMember)
+          .andThen((body) => actingParticipant(context, body.id))
+          .map((participant) => ({ stream, participant })),
+      );
+    };
+
     routes.post('/rooms/:roomId/call/participants', async (c) => {
       const context = c.get('request');
-      const work = roomStream(context, c.req.param('roomId'))
-        .andThen((stream) =>
-          callBody(context, c.req.raw, validatorsFor(deps, context).callMember)
-            .andThen((body) => actingParticipant(context, body.id))
-            .map((participant) => ({ stream, participant })),
-        )
-        .asyncAndThen(({ stream, participant }) =>
-          service.joinCall(stream, participant, actorOf(context)).map((result) => ({ result, member: joined(result, participant) })),
-        );
+      const work = actingMember(c).asyncAndThen(({ stream, participant }) =>
+        service.joinCall(stream, participant, actorOf(context)).map((result) => ({ result, member: joined(result, participant) })),
+      );
       return answer(work, ({ result, member }) => jsonResponse(result.events.length > 0 ? 201 : 200, member));
     });
 
@@ -155,13 +159,9 @@ export const call: RouteModule = {
 
     routes.put('/rooms/:roomId/call/screenShare', async (c) => {
       const context = c.get('request');
-      const work = roomStream(context, c.req.param('roomId'))
-        .andThen((stream) =>
-          callBody(context, c.req.raw, validatorsFor(deps, context).callMember)
-            .andThen((body) => actingParticipant(context, body.id))
-            .map((participant) => ({ stream, participant })),
-        )
-        .asyncAndThen(({ stream, participant }) => service.startScreenShare(stream, participant, actorOf(context)).map(() => participant));
+      const work = actingMember(c).asyncAndThen(({ stream, participant }) =>
+        service.startScreenShare(stream, participant, actorOf(context)).map(() => participant),
+      );
       return answer(work, (participant) => jsonResponse(200, { id: participant, screenSharing: true }));
     });
 
@@ -245,72 +245,76 @@ export const call: RouteModule = {
         },
         404: { description: 'No such room (subCode 5732).', content: json(ref('CommunicationErrorResponse')) },
       };
+      /** One call-API operation: either way of authenticating, the api-version and the room, the refusals every call route shares. */
+      const operation = (
+        operationId: string,
+        description: string,
+        parameters: readonly object[],
+        responses: Record<number, object>,
+        requestBody?: { required: boolean; schema: string },
+      ) => ({
+        operationId,
+        description,
+        security,
+        parameters: [apiVersion, roomId, ...parameters],
+        ...(requestBody === undefined ? {} : { requestBody: { required: requestBody.required, content: json(ref(requestBody.schema)) } }),
+        responses: { ...responses, ...refusals },
+      });
+      const member = { required: false, schema: 'CallMemberRequest' };
       return {
         '/rooms/{roomId}/call': {
-          get: {
-            operationId: 'Call_Get',
-            description: 'The room’s call: who is in it, with which role, rights and state. For servers, and for users on the roster.',
-            security,
-            parameters: [apiVersion, roomId],
-            responses: { 200: { description: 'The call.', content: json(ref('Call')) }, ...refusals },
-          },
+          get: operation(
+            'Call_Get',
+            'The room’s call: who is in it, with which role, rights and state. For servers, and for users on the roster.',
+            [],
+            {
+              200: { description: 'The call.', content: json(ref('Call')) },
+            },
+          ),
         },
         '/rooms/{roomId}/call/participants': {
-          post: {
-            operationId: 'Call_Join',
-            description: 'Join the call: checked against the roster, the window and the call size; the first join starts the call.',
-            security,
-            parameters: [apiVersion, roomId],
-            requestBody: { required: false, content: json(ref('CallMemberRequest')) },
-            responses: {
+          post: operation(
+            'Call_Join',
+            'Join the call: checked against the roster, the window and the call size; the first join starts the call.',
+            [],
+            {
               201: { description: 'Joined, with the role and its capabilities.', content: json(ref('CallParticipant')) },
               200: { description: 'Already in the call: the same answer, nothing recorded.', content: json(ref('CallParticipant')) },
-              ...refusals,
             },
-          },
+            member,
+          ),
         },
         '/rooms/{roomId}/call/participants/{rawId}': {
-          delete: {
-            operationId: 'Call_Leave',
-            description:
-              'Yourself: leave. Someone else: remove them from the call (a role with removeParticipant). A server: the participant leaves.',
-            security,
-            parameters: [apiVersion, roomId, participant],
-            responses: { 204: { description: 'Done.' }, ...refusals },
-          },
+          delete: operation(
+            'Call_Leave',
+            'Yourself: leave. Someone else: remove them from the call (a role with removeParticipant). A server: the participant leaves.',
+            [participant],
+            { 204: { description: 'Done.' } },
+          ),
         },
         '/rooms/{roomId}/call/participants/{rawId}/mute': {
-          post: {
-            operationId: 'Call_Mute',
-            security,
-            parameters: [apiVersion, roomId, participant],
-            responses: { 204: { description: 'Muted.' }, ...refusals },
-          },
+          post: operation('Call_Mute', 'Mute yourself, or (a role with muteOthers) someone else.', [participant], { 204: { description: 'Muted.' } }),
         },
         '/rooms/{roomId}/call/screenShare': {
-          put: {
-            operationId: 'Call_StartScreenShare',
-            security,
-            parameters: [apiVersion, roomId],
-            requestBody: { required: false, content: json(ref('CallMemberRequest')) },
-            responses: { 200: { description: 'Sharing.' }, ...refusals },
-          },
-          delete: {
-            operationId: 'Call_StopScreenShare',
-            security,
-            parameters: [apiVersion, roomId],
-            responses: { 204: { description: 'Stopped.' }, ...refusals },
-          },
+          put: operation(
+            'Call_StartScreenShare',
+            'Start sharing the screen (a role with shareScreen); one sharer at a time.',
+            [],
+            { 200: { description: 'Sharing.' } },
+            member,
+          ),
+          delete: operation('Call_StopScreenShare', 'Stop sharing: your own share, or (a server) whoever shares.', [], {
+            204: { description: 'Stopped.' },
+          }),
         },
         '/rooms/{roomId}/call/dialOut': {
-          post: {
-            operationId: 'Call_DialOut',
-            description: 'Dial a phone number into the call: the room must allow PSTN dial-out, and the role must grant it.',
-            security,
-            parameters: [apiVersion, roomId],
-            requestBody: { required: true, content: json(ref('DialOutRequest')) },
-            responses: { 201: { description: 'Dialled.' }, ...refusals },
-          },
+          post: operation(
+            'Call_DialOut',
+            'Dial a phone number into the call: the room must allow PSTN dial-out, and the role must grant it.',
+            [],
+            { 201: { description: 'Dialled.' } },
+            { required: true, schema: 'DialOutRequest' },
+          ),
         },
       };
     })(),
