@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signRequest } from '@usher/http-adapter';
@@ -74,6 +74,20 @@ describe('usher serve', () => {
       expect(code).not.toBe(0);
       expect(output).toMatch(/access key|port/);
     }
+  });
+
+  it('usher keys list|rotate: the signing keys in the store, oldest first, the newest signing', () => {
+    const db = join(directory.path, 'keys.db');
+    const { USHER_PG_URL: _postgres, ...env } = process.env;
+    const usher = (...args: string[]) => execFileSync(process.execPath, [MAIN, ...args, '--db', db], { env, encoding: 'utf8' });
+    expect(usher('keys', 'list')).toMatch(/^no signing keys in .*keys\.db yet/);
+    const first = /added signing key (\S+)/.exec(usher('keys', 'rotate'))?.[1];
+    const second = /added signing key (\S+)/.exec(usher('keys', 'rotate'))?.[1];
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const lines = usher('keys', 'list').trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^${first}  created \\S+  verifies$`));
+    expect(lines[1]).toMatch(new RegExp(`^${second}  created \\S+  signs$`));
   });
 
   it('npm start builds and serves, as the README says', async () => {

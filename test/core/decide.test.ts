@@ -383,6 +383,29 @@ describe('LeaveCall', () => {
   });
 });
 
+describe('EjectFromCall (a deleted identity)', () => {
+  it('takes the participant out of the call with the reason, ending it when they were the last', () => {
+    given(inCallWith([alice, 'Presenter'], [bob, 'Attendee']))
+      .when({ type: 'EjectFromCall', participant: alice, reason: 'identityDeleted' })
+      .thenEmits([{ type: 'ParticipantLeftCall', data: { participant: alice, reason: 'identityDeleted' } }]);
+    given(inCallWith([alice, 'Presenter']))
+      .when({ type: 'EjectFromCall', participant: alice, reason: 'identityDeleted' })
+      .thenEmits([
+        { type: 'ParticipantLeftCall', data: { participant: alice, reason: 'identityDeleted' } },
+        { type: 'CallEnded', data: { reason: 'lastParticipantLeft' } },
+      ]);
+  });
+
+  it('is a no-op for someone not in the call, or in a room without one', () => {
+    given(inCallWith([alice, 'Presenter']))
+      .when({ type: 'EjectFromCall', participant: bob, reason: 'identityDeleted' })
+      .thenNothing();
+    given([created(), added(alice)])
+      .when({ type: 'EjectFromCall', participant: alice, reason: 'identityDeleted' })
+      .thenNothing();
+  });
+});
+
 describe('screen share', () => {
   it('a Presenter or Collaborator may share; one sharer at a time', () => {
     const call = inCallWith([alice, 'Presenter'], [bob, 'Collaborator']);

@@ -110,11 +110,33 @@ describe('HMAC authentication', () => {
     expect(still.pstnDialOutEnabled).toBe(false);
   });
 
-  it('keeps /healthz and /openapi.json open', async () => {
+  it('keeps /healthz, /openapi.json and the token keys open; the document has every route of the Rooms, call and Identity APIs', async () => {
     expect((await fetch(new URL('/healthz', server.endpoint))).status).toBe(200);
     const document = (await (await fetch(new URL('/openapi.json', server.endpoint))).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toMatch(/^3\./);
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/rooms', '/rooms/{roomId}', '/rooms/{roomId}/participants']));
+    const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'POST /rooms',
+        'GET /rooms/{roomId}',
+        'PATCH /rooms/{roomId}/participants',
+        'GET /rooms/{roomId}/call',
+        'POST /rooms/{roomId}/call/participants',
+        'DELETE /rooms/{roomId}/call/participants/{rawId}',
+        'POST /rooms/{roomId}/call/participants/{rawId}/mute',
+        'PUT /rooms/{roomId}/call/screenShare',
+        'DELETE /rooms/{roomId}/call/screenShare',
+        'POST /rooms/{roomId}/call/dialOut',
+        'POST /identities',
+        'DELETE /identities/{id}',
+        'POST /identities/{id}/:issueAccessToken',
+        'POST /identities/{id}/:revokeAccessTokens',
+        'GET /identities/{id}/tokens',
+        'GET /.well-known/jwks.json',
+      ]),
+    );
     expect(await new Validator().validate(document as never)).toEqual({ valid: true });
   });
 });

@@ -1,4 +1,4 @@
-import { API_VERSIONS, signRequest } from '@usher/http-adapter';
+import { API_VERSIONS, IDENTITY_API_VERSIONS, signRequest } from '@usher/http-adapter';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertProperty, numRuns } from '../support/fast-check.js';
@@ -116,10 +116,23 @@ if (postgres !== null) {
 describe.each(servers)('fuzzing the HTTP API on $name', ({ start, dispose }) => {
   let server: TestServer;
   let roomId = '';
+  /** A user on the room's roster, with a token for calls; and another user, whose identity the fuzz may revoke or delete. */
+  let user = { id: '', token: '' };
+  let other = '';
   beforeAll(async () => {
     server = await start();
+    const identity = async () => {
+      const made = await server.signed('POST', '/identities?api-version=2023-10-01', {
+        body: '{"createTokenWithScopes":["voip"]}',
+        headers: { 'content-type': 'application/json' },
+      });
+      const { identity, accessToken } = (await made.json()) as { identity: { id: string }; accessToken: { token: string } };
+      return { id: identity.id, token: accessToken.token };
+    };
+    user = await identity();
+    other = (await identity()).id;
     const created = await server.signed('POST', '/rooms?api-version=2025-03-13', {
-      body: '{"participants":{"8:acs:r_1":{"role":"Presenter"}}}',
+      body: JSON.stringify({ participants: { '8:acs:r_1': { role: 'Presenter' }, [user.id]: { role: 'Attendee' }, [other]: { role: 'Presenter' } } }),
       headers: { 'content-type': 'application/json' },
     });
     roomId = ((await created.json()) as { id: string }).id;
@@ -145,18 +158,30 @@ describe.each(servers)('fuzzing the HTTP API on $name', ({ start, dispose }) => 
       fc.constantFrom('123', 'invalid_id', 'non-existingroomId', '%2E%2E', 'a%20b'),
       fc.string({ maxLength: 20 }).map(encodeURIComponent),
     );
+    const rawIds = fc.oneof(fc.constantFrom('USER', 'OTHER', '8:acs:r_1', '8:acs:nobody_1'), fc.string({ maxLength: 12 }).map(encodeURIComponent));
     const paths = fc.oneof(
       fc.constant('/rooms'),
       roomIds.map((id) => `/rooms/${id}`),
       roomIds.map((id) => `/rooms/${id}/participants`),
       roomIds.map((id) => `/rooms/${id}/history`),
       roomIds.map((id) => `/rooms/${id}/state`),
-      fc.constantFrom('/healthz', '/openapi.json', '/', '/rooms/', '/rooms//participants', '/nope'),
+      roomIds.map((id) => `/rooms/${id}/call`),
+      roomIds.map((id) => `/rooms/${id}/call/participants`),
+      fc.tuple(roomIds, rawIds).map(([id, rawId]) => `/rooms/${id}/call/participants/${rawId}`),
+      fc.tuple(roomIds, rawIds).map(([id, rawId]) => `/rooms/${id}/call/participants/${rawId}/mute`),
+      roomIds.map((id) => `/rooms/${id}/call/screenShare`),
+      roomIds.map((id) => `/rooms/${id}/call/dialOut`),
+      fc.constant('/identities'),
+      rawIds.map((rawId) => `/identities/${rawId}`),
+      fc
+        .tuple(rawIds, fc.constantFrom(':issueAccessToken', ':revokeAccessTokens', 'tokens', ':other', ''))
+        .map(([rawId, action]) => `/identities/${rawId}/${action}`),
+      fc.constantFrom('/healthz', '/openapi.json', '/.well-known/jwks.json', '/', '/rooms/', '/rooms//participants', '/nope', '/identities/'),
       fc.webPath(),
     );
     const queries = fc.record(
       {
-        'api-version': fc.oneof(fc.constantFrom(...API_VERSIONS), fc.constantFrom('2022-02-01', 'bogus', '')),
+        'api-version': fc.oneof(fc.constantFrom(...API_VERSIONS, ...IDENTITY_API_VERSIONS), fc.constantFrom('2022-02-01', 'bogus', '')),
         maxpagesize: fc.oneof(fc.integer({ min: -5, max: 2000 }).map(String), fc.string({ maxLength: 5 })),
         nextLink: forgedTokens,
         at: fc.oneof(instants.map(String), fc.constantFrom('2026-01-05T09:00:00Z', '2026-01-05T09:00:00', '+275760-09-13T00:00:00.000Z')),
@@ -183,7 +208,7 @@ describe.each(servers)('fuzzing the HTTP API on $name', ({ start, dispose }) => 
           fc.string({ maxLength: 10 }).filter((v) => /^[\x20-\x7e]*$/.test(v)),
         ),
       ),
-      signed: fc.boolean(),
+      auth: fc.constantFrom('hmac' as const, 'token' as const, 'forged token' as const, 'none' as const),
     });
 
     const statuses = new Map<number, number>();
@@ -235,34 +260,69 @@ describe.each(servers)('fuzzing the HTTP API on $name', ({ start, dispose }) => 
         ...valid,
         query: token === undefined ? { 'api-version': '2025-03-13' } : { 'api-version': '2025-03-13', nextLink: token },
         headers: {},
-        signed: true,
+        auth: 'hmac' as const,
+      }));
+
+    // A user on the roster acting with their token, and a server acting for them: joins, leaves, refusals of rights.
+    const callActs = fc
+      .tuple(
+        fc.constantFrom(
+          ['POST', '/rooms/EXISTING/call/participants'],
+          ['GET', '/rooms/EXISTING/call'],
+          ['DELETE', '/rooms/EXISTING/call/participants/USER'],
+          ['DELETE', '/rooms/EXISTING/call/participants/OTHER'],
+          ['PUT', '/rooms/EXISTING/call/screenShare'],
+          ['POST', '/rooms/EXISTING/call/participants/OTHER/mute'],
+          ['POST', '/rooms/EXISTING/call/dialOut'],
+        ),
+        fc.constantFrom('token' as const, 'hmac' as const),
+        fc.constantFrom('USER', 'OTHER'),
+      )
+      .map(([[method, path], auth, member]) => ({
+        method: method as string,
+        path: path as string,
+        body:
+          method === 'GET' || method === 'DELETE'
+            ? undefined
+            : JSON.stringify(path.endsWith('dialOut') ? { phoneNumber: '+14255550123' } : auth === 'hmac' ? { id: member } : {}),
+        contentType: method === 'GET' || method === 'DELETE' ? undefined : 'application/json',
+        query: { 'api-version': '2025-03-13' },
+        headers: {},
+        auth,
       }));
 
     await assertProperty(
-      fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: request }, { weight: 2, arbitrary: nearlyWellFormed }), async (input) => {
-        const url = new URL(server.endpoint);
-        url.pathname = input.path.replaceAll('EXISTING', roomId);
-        for (const [name, value] of Object.entries(input.query)) url.searchParams.set(name, value);
-        const body = ['GET', 'DELETE', 'OPTIONS'].includes(input.method) ? undefined : input.body;
-        const headers: Record<string, string> = { ...input.headers };
-        if (input.contentType !== undefined) headers['content-type'] = input.contentType;
-        if (input.signed) Object.assign(headers, signRequest({ method: input.method, url, body: body ?? '', date: new Date() }, KEY_A));
-        const before = await logHead();
-        const response = await fetch(url, { method: input.method, body, headers });
-        const text = await response.text();
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-        expect(response.status, `${input.method} ${url} -> ${text.slice(0, 300)}`).toBeLessThan(500);
-        if (response.status >= 400) {
-          const parsed = JSON.parse(text) as { error: { code: unknown; message: unknown } };
-          expect(typeof parsed.error.code).toBe('string');
-          expect(typeof parsed.error.message).toBe('string');
-          expect(response.headers.get('x-ms-error-code')).toBe(parsed.error.code);
-          expect(await logHead(), 'a rejected request wrote nothing').toBe(before);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof({ weight: 3, arbitrary: request }, { weight: 2, arbitrary: nearlyWellFormed }, { weight: 1, arbitrary: callActs }),
+        async (input) => {
+          const url = new URL(server.endpoint);
+          const named = (text: string) => text.replaceAll('EXISTING', roomId).replaceAll('USER', user.id).replaceAll('OTHER', other);
+          url.pathname = named(input.path);
+          for (const [name, value] of Object.entries(input.query)) url.searchParams.set(name, value);
+          const body = ['GET', 'DELETE', 'OPTIONS'].includes(input.method) || input.body === undefined ? undefined : named(input.body);
+          const headers: Record<string, string> = { ...input.headers };
+          if (input.contentType !== undefined) headers['content-type'] = input.contentType;
+          if (input.auth === 'hmac') Object.assign(headers, signRequest({ method: input.method, url, body: body ?? '', date: new Date() }, KEY_A));
+          if (input.auth === 'token') headers.authorization = `Bearer ${user.token}`;
+          if (input.auth === 'forged token') headers.authorization = `Bearer ${user.token.slice(0, -4)}AAAA`;
+          const before = await logHead();
+          const response = await fetch(url, { method: input.method, body, headers });
+          const text = await response.text();
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          expect(response.status, `${input.method} ${url} -> ${text.slice(0, 300)}`).toBeLessThan(500);
+          if (response.status >= 400) {
+            const parsed = JSON.parse(text) as { error: { code: unknown; message: unknown } };
+            expect(typeof parsed.error.code).toBe('string');
+            expect(typeof parsed.error.message).toBe('string');
+            expect(response.headers.get('x-ms-error-code')).toBe(parsed.error.code);
+            expect(await logHead(), 'a rejected request wrote nothing').toBe(before);
+          }
+        },
+      ),
       numRuns(500),
     );
     // The generators must get past each gate, or the property says little about what lies behind it.
-    for (const status of [200, 201, 400, 401, 404, 413, 415]) expect(statuses.get(status) ?? 0, `responses with status ${status}`).toBeGreaterThan(0);
+    for (const status of [200, 201, 204, 400, 401, 403, 404, 413, 415])
+      expect(statuses.get(status) ?? 0, `responses with status ${status}`).toBeGreaterThan(0);
   });
 });

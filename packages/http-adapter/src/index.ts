@@ -1,5 +1,5 @@
 export { type AcsError, type AcsErrorDetail, errorBody } from './acs-errors.js';
-export { API_VERSIONS, type ApiVersion, isApiVersion, shapeOf, type VersionShape } from './api-versions.js';
+export { API_VERSIONS, type ApiVersion, IDENTITY_API_VERSIONS, isApiVersion, shapeOf, type VersionShape } from './api-versions.js';
 export {
   type AccessKey,
   type AuthenticationOptions,
