@@ -1,4 +1,5 @@
-import { createRoomService, type EventStore, exportLog, importEvents, type StreamKey, verifyExport } from '@usher/core';
+import { createRoomService, type EventStore, exportLog, identityStream, importEvents, type LogStreamKey, verifyExport } from '@usher/core';
+import { joseAccessTokens } from '@usher/core/runtime';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DAY, HOUR, manualClock, participant, sequentialIds, tenant } from '../support/fixtures.js';
 import { postgresFactory, postgresUrl } from '../support/postgres.js';
@@ -15,10 +16,19 @@ async function exported(store: EventStore): Promise<string[]> {
   return lines;
 }
 
-async function seed(store: EventStore): Promise<StreamKey[]> {
+/** Rooms with calls, and identities with tokens (issued, revoked, deleted): both kinds of stream travel with the log. */
+async function seed(store: EventStore): Promise<LogStreamKey[]> {
   const clock = manualClock();
-  const service = createRoomService({ store, clock, ids: sequentialIds(4) });
-  const streams: StreamKey[] = [];
+  const service = createRoomService({ store, clock, ids: sequentialIds(4), tokens: joseAccessTokens(store.signingKeys, clock) });
+  const streams: LogStreamKey[] = [];
+  for (let n = 0; n < 2; n += 1) {
+    const made = await okValue(service.createIdentity(tenant(`t${n}`), { scopes: ['voip'] }));
+    const key = { tenantId: tenant(`t${n}`), identityId: made.identityId };
+    await okValue(service.revokeTokens(key));
+    await okValue(service.issueToken(key, ['voip', 'chat'], 60));
+    if (n === 1) await okValue(service.deleteIdentity(key));
+    streams.push(identityStream(key));
+  }
   for (let n = 0; n < 4; n += 1) {
     const room = (
       await okValue(
@@ -57,7 +67,7 @@ describe('export and import across stores', () => {
       expect(await okValue(importEvents(store, each(reference), { batchSize: 3 }))).toEqual({ events: reference.length, skipped: 0 });
       expect(await exported(store)).toEqual(reference);
       for (const stream of streams) {
-        expect(await okValue(store.loadRoom(stream))).toEqual(await okValue(source.loadRoom(stream)));
+        expect(await okValue(store.loadStream(stream))).toEqual(await okValue(source.loadStream(stream)));
       }
       // Round trip: what this store exports imports into the next one unchanged.
       const again = await (made[(made.indexOf(target) + 1) % made.length] as StoreFactory).open();

@@ -39,8 +39,12 @@ export function inCall(room: Room, participant: ParticipantId): boolean {
   return room.call !== null && Object.hasOwn(room.call.participants, participant);
 }
 
+/**
+ * Who is in the call, in id order: decisions that act on everyone (ending the call) must not depend on
+ * the key order of a stored state — PostgreSQL's jsonb, for one, sorts keys its own way.
+ */
 export function callParticipants(room: Room): ParticipantId[] {
-  return room.call === null ? [] : (Object.keys(room.call.participants) as ParticipantId[]);
+  return room.call === null ? [] : (Object.keys(room.call.participants) as ParticipantId[]).sort();
 }
 
 export function rosterSize(room: Room): number {

@@ -1,5 +1,6 @@
 import {
   type CallState,
+  callParticipants,
   type CommandResult,
   capabilitiesOf,
   type ParticipantId,
@@ -72,7 +73,7 @@ function inCallMember(room: Room, participant: ParticipantId) {
 
 function callView(call: CallState | null, room: Room) {
   if (call === null) return { active: false, participants: [] };
-  const participants = Object.keys(call.participants).flatMap((id) => inCallMember(room, id as ParticipantId) ?? []);
+  const participants = callParticipants(room).flatMap((id) => inCallMember(room, id) ?? []);
   return { active: true, ...(call.startedAt === undefined ? {} : { startedAt: call.startedAt }), participants };
 }
 
