@@ -1,7 +1,7 @@
 import {
   type CallState,
-  callParticipants,
   type CommandResult,
+  callParticipants,
   capabilitiesOf,
   type ParticipantId,
   parseParticipantId,
