@@ -47,6 +47,18 @@ function claimsOf(payload: Record<string, unknown>): AccessTokenClaims | null {
  */
 export function joseAccessTokens(keys: SigningKeys, clock: Clock): AccessTokens {
   let loaded: { at: number; keys: readonly SigningKey[] } | null = null;
+  // Importing a JWK costs more than verifying with it: each key is imported once per node.
+  const imported = new Map<string, ReturnType<typeof importJWK>>();
+  const importOnce = (jwk: string, use: 'public' | 'private') => {
+    const cacheKey = `${use}\u0000${jwk}`;
+    let key = imported.get(cacheKey);
+    if (key === undefined) {
+      key = importJWK(JSON.parse(jwk) as JWK, TOKEN_ALGORITHM);
+      key.catch(() => imported.delete(cacheKey));
+      imported.set(cacheKey, key);
+    }
+    return key;
+  };
 
   const load = (): ResultAsync<readonly SigningKey[], StoreError> =>
     keys.list().andThen((list) => {
@@ -67,21 +79,20 @@ export function joseAccessTokens(keys: SigningKeys, clock: Clock): AccessTokens 
   };
 
   const verifyWith = (token: string, key: SigningKey, now: Date): ResultAsync<AccessTokenClaims, AccessError | StoreError> =>
-    ResultAsync.fromPromise(importJWK(JSON.parse(key.publicJwk) as JWK, TOKEN_ALGORITHM), failed('Reading a signing key failed')).andThen(
-      (publicKey) =>
-        ResultAsync.fromPromise(
-          jwtVerify(token, publicKey, { algorithms: [TOKEN_ALGORITHM], issuer: TOKEN_ISSUER, currentDate: now }),
-          (cause): AccessError => {
-            const code = (cause as { code?: string }).code;
-            if (code === 'ERR_JWT_EXPIRED') return invalidToken('expired', 'The token has expired.');
-            if (code === 'ERR_JOSE_ALG_NOT_ALLOWED') return invalidToken('algorithm', `Tokens are signed with ${TOKEN_ALGORITHM} only.`);
-            if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return invalidToken('signature', 'The token signature does not verify.');
-            return invalidToken('claims', `The token is not valid: ${(cause as Error).message}`);
-          },
-        ).andThen(({ payload }) => {
-          const claims = claimsOf(payload);
-          return claims === null ? errAsync(invalidToken('claims', 'The token lacks the claims of an access token.')) : okAsync(claims);
-        }),
+    ResultAsync.fromPromise(importOnce(key.publicJwk, 'public'), failed('Reading a signing key failed')).andThen((publicKey) =>
+      ResultAsync.fromPromise(
+        jwtVerify(token, publicKey, { algorithms: [TOKEN_ALGORITHM], issuer: TOKEN_ISSUER, currentDate: now }),
+        (cause): AccessError => {
+          const code = (cause as { code?: string }).code;
+          if (code === 'ERR_JWT_EXPIRED') return invalidToken('expired', 'The token has expired.');
+          if (code === 'ERR_JOSE_ALG_NOT_ALLOWED') return invalidToken('algorithm', `Tokens are signed with ${TOKEN_ALGORITHM} only.`);
+          if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return invalidToken('signature', 'The token signature does not verify.');
+          return invalidToken('claims', `The token is not valid: ${(cause as Error).message}`);
+        },
+      ).andThen(({ payload }) => {
+        const claims = claimsOf(payload);
+        return claims === null ? errAsync(invalidToken('claims', 'The token lacks the claims of an access token.')) : okAsync(claims);
+      }),
     );
 
   return {
@@ -90,7 +101,7 @@ export function joseAccessTokens(keys: SigningKeys, clock: Clock): AccessTokens 
         const key = list[list.length - 1];
         if (key === undefined) return errAsync(storeFailure('No signing key.'));
         return ResultAsync.fromPromise(
-          importJWK(JSON.parse(key.privateJwk) as JWK, TOKEN_ALGORITHM).then((privateKey) =>
+          importOnce(key.privateJwk, 'private').then((privateKey) =>
             new SignJWT({ tid: claims.tid, scp: claims.scp, gen: claims.gen })
               .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: key.kid, typ: 'JWT' })
               .setIssuer(TOKEN_ISSUER)
