@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createRoomService, parseTenantId } from '@usher/core';
-import { joseAccessTokens, randomIds, startCallExpiry, systemClock } from '@usher/core/runtime';
+import { jitteredRetries, joseAccessTokens, randomIds, startCallExpiry, systemClock } from '@usher/core/runtime';
 import { createHttpHandler } from '@usher/http-adapter';
 import { checkPostgresSchema, createPostgresStore } from '@usher/store-postgres';
 import { createSqliteStore } from '@usher/store-sqlite';
@@ -43,7 +43,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   if (postgres !== undefined) await checkPostgresSchema(postgres);
   const store = postgres === undefined ? createSqliteStore({ path: options.db }) : createPostgresStore(postgres);
   const tokens = joseAccessTokens(store.signingKeys, systemClock);
-  const service = createRoomService({ store, clock: systemClock, ids: randomIds(), tokens });
+  // Nodes of one PostgreSQL database (and processes of one SQLite file) may write a room at once: retry, with jitter, until a deadline.
+  const service = createRoomService({ store, clock: systemClock, ids: randomIds(), tokens, retry: jitteredRetries() });
   const tenantId = parseTenantId(DEFAULT_TENANT)._unsafeUnwrap();
   const handler = createHttpHandler({ service, clock: systemClock, keys: [{ tenantId, key: options.accessKey }], pageSize: options.pageSize });
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;

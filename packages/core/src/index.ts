@@ -21,5 +21,6 @@ export * from './room-summary.js';
 export * from './schedule.js';
 export * from './service.js';
 export * from './state.js';
+export { retryImmediately } from './stream-commands.js';
 export * from './stream-state.js';
 export * from './validation-error.js';

@@ -64,6 +64,12 @@ export interface AccessTokens {
 }
 
 /** A key pair tokens are signed with, as JWKs; kept in the store, never in the event log. */
+/** When a command is decided again after another writer appended to its stream first. */
+export interface RetryPolicy {
+  /** The schedule of one command: each call of `next` says how long to wait before deciding again, or null to give up. */
+  begin(): { next(): number | null };
+}
+
 export interface SigningKey {
   readonly kid: string;
   readonly createdAt: string;

@@ -18,10 +18,11 @@ import type {
   Page,
   PageRequest,
   ParticipantRecord,
+  RetryPolicy,
   RoomSummary,
 } from './ports.js';
 import { createOnce, type RepeatableRequest, type RoomCreatedOnce } from './repeatable-create.js';
-import { streamCommands } from './stream-commands.js';
+import { retryImmediately, streamCommands } from './stream-commands.js';
 import { asRoomState, type StreamState } from './stream-state.js';
 
 export const DEFAULT_MAX_RETRIES = 5;
@@ -31,8 +32,14 @@ export interface RoomServiceOptions {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly limits?: Partial<Limits> | undefined;
-  /** How many times a command is decided again after a concurrent write to the same room. */
+  /** How many times a command is decided again after a concurrent write to the same room (when no `retry` policy is given), and a new room id is drawn after a collision. */
   readonly maxRetries?: number | undefined;
+  /**
+   * When a command is decided again after another writer appended first. Several processes writing one
+   * store (PostgreSQL nodes) want `jitteredRetries()` of `@usher/core/runtime`: waits with full jitter,
+   * bounded by a deadline. Default: at once, `maxRetries` times.
+   */
+  readonly retry?: RetryPolicy | undefined;
   /** Signs and checks identities' access tokens (e.g. `joseAccessTokens` of `@usher/core/runtime`); without it no token is issued. */
   readonly tokens?: AccessTokens | undefined;
 }
@@ -62,7 +69,7 @@ export function createRoomService(options: RoomServiceOptions) {
   const limits = withDefaultLimits(options.limits);
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
 
-  const commands = streamCommands({ store, clock, ids, maxRetries });
+  const commands = streamCommands({ store, clock, ids, retry: options.retry ?? retryImmediately(maxRetries) });
 
   /** Decides `command` on the room's current state and appends the outcome, retrying on a concurrent write. */
   function execute(stream: StreamKey, command: RoomCommand, meta: CommandOptions = {}): ResultAsync<CommandResult, UsherError> {

@@ -5,7 +5,7 @@ import type { UsherError } from './errors.js';
 import { type DomainEvent, EVENT_SCHEMA_VERSION } from './events.js';
 import type { ExpectedVersion } from './expected-version.js';
 import type { LogStreamKey } from './ids.js';
-import type { Clock, EventStore, IdGenerator } from './ports.js';
+import type { Clock, EventStore, IdGenerator, RetryPolicy } from './ports.js';
 import type { StreamState } from './stream-state.js';
 
 /** What a decider made of a command: its events and the state they lead to (folded as it decided). */
@@ -21,15 +21,25 @@ export interface StreamCommandResult {
   readonly events: readonly StoredEvent[];
 }
 
+/** Decides again at once, up to `times` times: enough within one process, where commands on a stream already queue. */
+export function retryImmediately(times: number): RetryPolicy {
+  return {
+    begin: () => {
+      let left = times;
+      return { next: () => (left-- > 0 ? 0 : null) };
+    },
+  };
+}
+
 export type StreamDecider = (state: StreamState, now: Date) => Result<StreamTransition, UsherError>;
 
 /**
  * Runs commands on any stream of the log, a room's or an identity's: load the folded state, decide at
  * one clock reading, append with the loaded version expected, and on a concurrent write decide again
- * (at most `maxRetries` times). Commands on one stream run one after another in this process: run
+ * when the retry policy says. Commands on one stream run one after another in this process: run
  * together, all but one would only conflict and decide again; writers in other processes still can.
  */
-export function streamCommands(deps: { readonly store: EventStore; readonly clock: Clock; readonly ids: IdGenerator; readonly maxRetries: number }) {
+export function streamCommands(deps: { readonly store: EventStore; readonly clock: Clock; readonly ids: IdGenerator; readonly retry: RetryPolicy }) {
   const { store, clock, ids } = deps;
 
   function toNewEvents(events: readonly DomainEvent[], at: Date, meta: CommandOptions): NewEvent[] {
@@ -50,7 +60,7 @@ export function streamCommands(deps: { readonly store: EventStore; readonly cloc
     stream: LogStreamKey,
     decider: StreamDecider,
     meta: CommandOptions,
-    retriesLeft: number,
+    schedule: { next(): number | null },
   ): ResultAsync<StreamCommandResult, UsherError> {
     return store.loadStream(stream).andThen((loaded) => {
       const state: StreamState = loaded?.state ?? { status: 'absent' };
@@ -65,11 +75,14 @@ export function streamCommands(deps: { readonly store: EventStore; readonly cloc
       return store
         .append(stream, toNewEvents(transition.events, now, meta), expected, transition.state)
         .map((appended): StreamCommandResult => ({ state: transition.state, version: appended.version, events: appended.events }))
-        .orElse((error) =>
-          error.type === 'Concurrency' && retriesLeft > 0
-            ? attempt(stream, decider, meta, retriesLeft - 1)
-            : errAsync<StreamCommandResult, UsherError>(error),
-        );
+        .orElse((error) => {
+          const wait = error.type === 'Concurrency' ? schedule.next() : null;
+          if (wait === null) return errAsync<StreamCommandResult, UsherError>(error);
+          const later = ResultAsync.fromSafePromise<void, UsherError>(
+            wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve(),
+          );
+          return later.andThen(() => attempt(stream, decider, meta, schedule));
+        });
     });
   }
 
@@ -90,6 +103,6 @@ export function streamCommands(deps: { readonly store: EventStore; readonly cloc
 
   return {
     run: (stream: LogStreamKey, decider: StreamDecider, meta: CommandOptions = {}): ResultAsync<StreamCommandResult, UsherError> =>
-      oneAtATime(stream, () => attempt(stream, decider, meta, deps.maxRetries)),
+      oneAtATime(stream, () => attempt(stream, decider, meta, deps.retry.begin())),
   };
 }
