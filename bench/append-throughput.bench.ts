@@ -1,6 +1,6 @@
-import { createRoomService, type ParticipantId, type StreamKey } from '@usher/core';
+import { createRoomService, type ParticipantId, type Role, type StreamKey } from '@usher/core';
 import { randomIds, systemClock } from '@usher/core/runtime';
-import { createSqliteStore, DEFAULT_BUSY_TIMEOUT_MS } from '@usher/store-sqlite';
+import { createSqliteStore, DEFAULT_BUSY_TIMEOUT_MS, type SqliteStoreOptions } from '@usher/store-sqlite';
 import Database from 'better-sqlite3';
 import { bench, describe } from 'vitest';
 import { participant, tenant } from '../test/support/fixtures.js';
@@ -8,32 +8,71 @@ import { temporaryDirectory } from '../test/support/stores.js';
 
 const ROOMS = 100;
 const directory = temporaryDirectory('bench-append');
+type Synchronous = NonNullable<SqliteStoreOptions['synchronous']>;
 
-const store = createSqliteStore({ path: `${directory.path}/service.db` });
-const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
-const rooms: StreamKey[] = [];
-for (let n = 0; n < ROOMS; n += 1) rooms.push((await service.createRoom(tenant('bench')))._unsafeUnwrap().stream);
+async function serviceOn(synchronous: Synchronous) {
+  const store = createSqliteStore({ path: `${directory.path}/service-${synchronous}.db`, synchronous });
+  const service = createRoomService({
+    store,
+    clock: systemClock,
+    ids: randomIds(),
+    limits: { maxRosterSize: 20_000, maxParticipantsPerRequest: 1_000 },
+  });
+  return service;
+}
 
 /** The ceiling: the same pragmas, one one-row insert per BEGIN IMMEDIATE transaction, nothing else. */
-const raw = new Database(`${directory.path}/raw.db`);
-raw.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
-raw.pragma('journal_mode = WAL');
-raw.pragma('synchronous = FULL');
-raw.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY AUTOINCREMENT, room INTEGER NOT NULL, body TEXT NOT NULL)');
-const insert = raw.prepare('INSERT INTO rows (room, body) VALUES (?, ?)');
-const insertOne = raw.transaction((room: number, body: string) => insert.run(room, body));
+function rawOn(synchronous: Synchronous) {
+  const raw = new Database(`${directory.path}/raw-${synchronous}.db`);
+  raw.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma(`synchronous = ${synchronous}`);
+  raw.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY AUTOINCREMENT, room INTEGER NOT NULL, body TEXT NOT NULL)');
+  const insert = raw.prepare('INSERT INTO rows (room, body) VALUES (?, ?)');
+  return raw.transaction((room: number, body: string) => insert.run(room, body));
+}
 
-let commands = 0;
-let rows = 0;
+for (const synchronous of ['FULL', 'NORMAL'] as const) {
+  const service = await serviceOn(synchronous);
+  const rooms: StreamKey[] = [];
+  for (let n = 0; n < ROOMS; n += 1) rooms.push((await service.createRoom(tenant('bench')))._unsafeUnwrap().stream);
+  const insertOne = rawOn(synchronous);
+  let commands = 0;
+  let rows = 0;
 
-describe('appends per second on SQLite (synchronous=FULL, WAL)', () => {
-  bench('createRoomService: one AddParticipants per command on existing rooms', async () => {
-    commands += 1;
-    const who: ParticipantId = participant(`p${commands}`);
-    (await service.addParticipants(rooms[commands % ROOMS] as StreamKey, [{ id: who, role: 'Attendee' }]))._unsafeUnwrap();
+  describe(`appends per second on SQLite (synchronous=${synchronous}, WAL): the service against its ceiling`, () => {
+    bench('createRoomService: one AddParticipants per command on existing rooms', async () => {
+      commands += 1;
+      const who: ParticipantId = participant(`p${commands}`);
+      (await service.addParticipants(rooms[commands % ROOMS] as StreamKey, [{ id: who, role: 'Attendee' }]))._unsafeUnwrap();
+    });
+    bench('raw better-sqlite3: one one-row insert per BEGIN IMMEDIATE transaction', () => {
+      rows += 1;
+      insertOne.immediate(rows % ROOMS, `{"participant":"8:acs:resource_p${rows}","role":"Attendee"}`);
+    });
   });
-  bench('raw better-sqlite3: one one-row insert per BEGIN IMMEDIATE transaction', () => {
-    rows += 1;
-    insertOne.immediate(rows % ROOMS, `{"participant":"8:acs:resource_p${rows}","role":"Attendee"}`);
-  });
+}
+
+/** One participant's role changes back and forth in a room of `size`: what one append costs as the roster grows. */
+async function rosterOf(service: Awaited<ReturnType<typeof serviceOn>>, size: number) {
+  const room = (await service.createRoom(tenant('roster')))._unsafeUnwrap().stream;
+  for (let added = 0; added < size; added += 1_000) {
+    const batch = Array.from({ length: Math.min(1_000, size - added) }, (_, n) => ({ id: participant(`r${size}_${added + n}`), role: 'Attendee' as Role }));
+    (await service.addParticipants(room, batch))._unsafeUnwrap();
+  }
+  let flips = 0;
+  return async () => {
+    flips += 1;
+    const role: Role = flips % 2 === 0 ? 'Attendee' : 'Presenter';
+    (await service.updateParticipants(room, [{ id: participant(`r${size}_0`), role }], []))._unsafeUnwrap();
+  };
+}
+
+const rosterService = await serviceOn('NORMAL');
+const small = await rosterOf(rosterService, 10);
+const large = await rosterOf(rosterService, 10_000);
+
+describe('one role change by roster size (SQLite, synchronous=NORMAL): the target is within 1.2×', () => {
+  bench('room of 10 participants', small);
+  bench('room of 10,000 participants', large);
 });
