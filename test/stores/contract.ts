@@ -170,6 +170,38 @@ export function eventStoreContract(factory: StoreFactory): void {
     });
 
     describe('projections', () => {
+      it('keeps the roster listing equal to the state, also for a log that breaks the rules (events before a room exists, a second RoomCreated)', async () => {
+        const created = (n: number): NewEvent => ({
+          type: 'RoomCreated',
+          data: {
+            roomId: room.roomId,
+            createdAt: T0.toISOString(),
+            validFrom: T0.toISOString(),
+            validUntil: new Date(T0.getTime() + HOUR).toISOString(),
+            pstnDialOutEnabled: false,
+            expiryPolicy: 'blockJoins',
+          },
+          eventId: newIds.eventId(),
+          schemaVersion: 1,
+          meta: { at: T0.toISOString(), actor: `contract-${n}` },
+        });
+        await okValue(store.append(room, [addedEvent('before')], 'any'));
+        await okValue(store.append(room, [created(1), addedEvent('first')], 'any'));
+        const listed = async () => (await allParticipants(store, room, 10)).map((record) => record.participantId);
+        const rosterOf = async () => {
+          const loaded = await okValue(store.loadRoom(room));
+          return loaded?.state.status === 'active' ? Object.keys(loaded.state.room.roster) : [];
+        };
+        expect(await listed()).toEqual([participant('first')]);
+        expect(await rosterOf()).toEqual([participant('first')]);
+        await okValue(store.append(room, [created(2), addedEvent('second')], 'any'));
+        expect(await listed()).toEqual([participant('second')]);
+        expect(await rosterOf()).toEqual([participant('second')]);
+        await okValue(store.rebuildProjections());
+        expect(await listed()).toEqual([participant('second')]);
+        expect(await okValue(store.loadRoom(room))).toEqual({ version: 5, state: fold(await okValue(store.readStream(room))) });
+      });
+
       async function seeded() {
         const clock = manualClock();
         const service = createRoomService({ store, clock, ids: sequentialIds(1) });

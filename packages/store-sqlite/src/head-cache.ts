@@ -1,13 +1,15 @@
 import type { LogStreamKey, StreamState } from '@usher/core';
-import { EMPTY_HEAD, type StreamHead, streamHeadCache } from '@usher/core/store-kit';
+import { EMPTY_HEAD, type StreamHead, stateWithRoster, streamHeadCache } from '@usher/core/store-kit';
 import type { HeadRow } from './sql/heads.js';
 import type { Statements } from './statements.js';
 
 export const DEFAULT_HEAD_CACHE_SIZE = 1024;
 
-function headFromRow(row: HeadRow | undefined): StreamHead {
+function headFromRow(statements: Statements, stream: LogStreamKey, row: HeadRow | undefined): StreamHead {
   if (row === undefined) return EMPTY_HEAD;
-  return { version: row.version, lastHash: row.last_hash, state: JSON.parse(row.state) as StreamState, createdPosition: row.created_position };
+  const stored = JSON.parse(row.state) as StreamState;
+  const state = stateWithRoster(stored, () => statements.roster.all(stream.tenantId, stream.roomId));
+  return { version: row.version, lastHash: row.last_hash, state, createdPosition: row.created_position };
 }
 
 /**
@@ -24,7 +26,7 @@ export function createHeadCache(statements: Statements, capacity = DEFAULT_HEAD_
     if (stored === undefined) return EMPTY_HEAD;
     const held = heads.get(stream);
     if (held !== undefined && held.version === stored.version && held.lastHash === stored.last_hash) return held;
-    const head = headFromRow(statements.head.get(stream.tenantId, stream.roomId));
+    const head = headFromRow(statements, stream, statements.head.get(stream.tenantId, stream.roomId));
     heads.remember(stream, head);
     return head;
   }

@@ -1,5 +1,5 @@
 import type { LogStreamKey } from '@usher/core';
-import { type BatchProjection, headAfter, type StreamHead, summaryColumns } from '@usher/core/store-kit';
+import { type BatchProjection, headAfter, type StreamHead, stateWithoutRoster, summaryColumns } from '@usher/core/store-kit';
 import type { Statements } from './statements.js';
 
 /**
@@ -28,7 +28,7 @@ export function writeProjection(
     roomId,
     version: next.version,
     lastHash: next.lastHash,
-    state: JSON.stringify(next.state),
+    state: JSON.stringify(stateWithoutRoster(next.state)),
     createdPosition: next.createdPosition,
     ...summary,
     pstnDialOutEnabled: summary.pstnDialOutEnabled === null ? null : Number(summary.pstnDialOutEnabled),

@@ -5,7 +5,7 @@ import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
 import { SELECT_CALLS_TO_EXPIRE, SELECT_NEXT_CALL_EXPIRY } from './sql/expiries.js';
 import { SELECT_HEAD, SELECT_HEAD_VERSION } from './sql/heads.js';
 import { ACQUIRE_LEASE, RELEASE_LEASE } from './sql/leases.js';
-import { SELECT_ROOMS_OF_PARTICIPANT, SELECT_ROSTER_PAGE } from './sql/participants.js';
+import { SELECT_ROOMS_OF_PARTICIPANT, SELECT_ROSTER, SELECT_ROSTER_PAGE } from './sql/participants.js';
 import { CHANGE_PARTICIPANT_ROLE, CLEAR_ROSTER, DELETE_PARTICIPANT, RECORD_REQUEST, UPSERT_PARTICIPANT, UPSERT_STREAM } from './sql/project.js';
 import { COUNT_EVENTS, SELECT_AFTER_POSITION } from './sql/read-all.js';
 import { SELECT_STREAM_RANGE } from './sql/read-stream.js';
@@ -18,6 +18,7 @@ export interface Statement<Params extends unknown[], Row> {
   run(...params: Params): Database.RunResult;
   get(...params: Params): Row | undefined;
   all(...params: Params): Row[];
+  iterate(...params: Params): IterableIterator<Row>;
 }
 
 function prepare<Params extends unknown[], Row>(db: Database.Database, statement: Query<Params, Row>): Statement<Params, Row> {
@@ -34,6 +35,7 @@ export function prepareStatements(db: Database.Database) {
     headVersion: prepare(db, SELECT_HEAD_VERSION),
     head: prepare(db, SELECT_HEAD),
     rosterPage: prepare(db, SELECT_ROSTER_PAGE),
+    roster: prepare(db, SELECT_ROSTER),
     upsertStream: prepare(db, UPSERT_STREAM),
     upsertParticipant: prepare(db, UPSERT_PARTICIPANT),
     changeParticipantRole: prepare(db, CHANGE_PARTICIPANT_ROLE),

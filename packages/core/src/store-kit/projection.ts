@@ -63,11 +63,20 @@ export function projectBatch(head: StreamHead, events: readonly ChainedEvent[], 
   const roster: RosterUpdate[] = [];
   const requests: RequestMark[] = [];
   let createdIndex: number | null = null;
+  // The roster table follows the state, as evolve does: roster events count only while the room is
+  // active, and a RoomCreated starts a new, empty roster (a log may hold events that break the rules).
+  let status: StreamState['status'] = head.state.status;
   events.forEach((event, index) => {
     // Only RoomCreated makes a room exist (evolve), so the first one of a room that never existed is its creation.
     if (createdIndex === null && head.createdPosition === null && event.type === 'RoomCreated') createdIndex = index;
-    const change = rosterChange(event);
-    if (change !== null) roster.push({ ...change, version: event.version });
+    if (event.type === 'RoomCreated') {
+      if (status !== 'absent') roster.push({ kind: 'clear', version: event.version });
+      status = 'active';
+    } else if (status === 'active') {
+      const change = rosterChange(event);
+      if (change !== null) roster.push({ ...change, version: event.version });
+      if (event.type === 'RoomDeleted') status = 'deleted';
+    }
     // The request ledger is the rooms' (repeatable create): identities' events stay out of it.
     if (event.meta.requestId !== undefined && !isIdentityEvent(event))
       requests.push({ requestId: event.meta.requestId, version: event.version, at: event.meta.at });
@@ -81,6 +90,28 @@ export function projectBatch(head: StreamHead, events: readonly ChainedEvent[], 
     roster,
     requests,
   };
+}
+
+/**
+ * The state as a store keeps it beside its roster table: an active room's roster lives in the table
+ * (one row per change), so the stored state leaves it out — writing the whole roster on every append
+ * cost as much as the roster is long. A deleted room keeps it: its rows are gone, and it never changes.
+ */
+export function stateWithoutRoster(state: StreamState): StreamState {
+  return state.status === 'active' ? { status: 'active', room: { ...state.room, roster: {} } } : state;
+}
+
+/** The state a store kept without its roster, with the roster read back from its table (rows in the order first added). */
+export function stateWithRoster(state: StreamState, rows: () => Iterable<{ readonly participant_id: string; readonly role: string }>): StreamState {
+  if (state.status !== 'active') return state;
+  const roster: Record<string, Role> = {};
+  for (const row of rows()) {
+    // As JSON.parse makes it: an own property, whatever the id (`__proto__` too).
+    if (row.participant_id === '__proto__') {
+      Object.defineProperty(roster, row.participant_id, { value: row.role as Role, enumerable: true, writable: true, configurable: true });
+    } else roster[row.participant_id] = row.role as Role;
+  }
+  return { status: 'active', room: { ...state.room, roster } };
 }
 
 /** The head after a projected run, once the store knows the position of each of its events. */
