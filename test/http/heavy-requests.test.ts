@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { participant, tenant } from '../support/fixtures.js';
 import { okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
+import { signedFetch, startUsher } from '../support/usher-process.js';
 import { startServer, type TestServer } from './server.js';
 
 const CHUNK = 1000;
@@ -79,7 +80,7 @@ describe('a heavy request does not hold the server', () => {
     });
     await started;
     const health = fetch(new URL('/healthz', server.endpoint)).then((response) => {
-      finished.push('healthz');
+      finished.push(`healthz@${Math.round(performance.now())}`);
       return response.status;
     });
     const small = server.signed('GET', `/rooms/${room.roomId}?api-version=2025-03-13`).then((response) => {
@@ -113,5 +114,55 @@ describe('a heavy request does not hold the server', () => {
     for (let round = 0; round < 5; round += 1) expect((await fetch(new URL('/healthz', server.endpoint))).status).toBe(200);
     expect(chunks).toBe(2);
     expect(Math.ceil(events / CHUNK)).toBeGreaterThan(10);
+  });
+});
+
+/**
+ * The heaviest legal writes: 1,000-participant PATCHes on a room of 10,000 (the roster limit), against
+ * `usher serve` in its own process. Twenty in flight at once queue on the room; a /healthz sent once the
+ * first is answered is answered before the last of them, and before a replay of the room sent with them.
+ */
+describe('heavy writes do not hold the server', () => {
+  const directory = temporaryDirectory('heavy-writes');
+  const ROSTER = 10_000;
+  const WRITES = 20;
+  afterAll(() => directory.remove());
+
+  it('answers /healthz sent while 1,000-participant PATCHes on a 10,000-participant room are under way, before they are done', async () => {
+    const server = await startUsher(['--db', join(directory.path, 'heavy-writes.db')]);
+    try {
+      const call = (method: string, path: string, body = '') => signedFetch(server.endpoint, server.key, method, path, body);
+      const created = await call('POST', '/rooms?api-version=2025-03-13', '{"participants":{}}');
+      const { id } = (await created.json()) as { id: string };
+      const path = `/rooms/${id}/participants?api-version=2025-03-13`;
+      const block = (n: number, role: string) =>
+        JSON.stringify({ participants: Object.fromEntries(Array.from({ length: CHUNK }, (_, k) => [`8:acs:w${n}_${k}`, { role }])) });
+      for (let n = 0; n < ROSTER / CHUNK; n += 1) expect((await call('PATCH', path, block(n, 'Attendee'))).status).toBe(200);
+
+      const finished: string[] = [];
+      const writes = Array.from({ length: WRITES }, (_, n) =>
+        call('PATCH', path, block(n % (ROSTER / CHUNK), n < ROSTER / CHUNK ? 'Consumer' : 'Presenter')).then((response) => {
+          finished.push(`patch ${n}`);
+          return response.status;
+        }),
+      );
+      const replay = call('GET', `/rooms/${id}/state?api-version=2025-03-13`).then((response) => {
+        finished.push('state');
+        return response.status;
+      });
+      await Promise.race(writes);
+      const health = await fetch(new URL('/healthz', server.endpoint)).then((response) => {
+        finished.push('healthz');
+        return response.status;
+      });
+      expect(health).toBe(200);
+      expect(await Promise.all([...writes, replay])).toEqual(Array.from({ length: WRITES + 1 }, () => 200));
+      // An ordering, not a timing: writes still queued on the room were answered after /healthz.
+      const after = finished.slice(finished.indexOf('healthz') + 1);
+      expect(after.filter((name) => name.startsWith('patch')).length, finished.join(', ')).toBeGreaterThan(0);
+    } finally {
+      server.signal('SIGTERM');
+      await server.exit;
+    }
   });
 });
