@@ -1,5 +1,5 @@
 import type { LogStreamKey } from '@usher/core';
-import { type BatchProjection, summaryColumns } from '@usher/core/store-kit';
+import { type BatchProjection, stateWithoutRoster, summaryColumns } from '@usher/core/store-kit';
 
 /**
  * The store kit's projection of a run of one stream's events, in the JSON that usher_project reads
@@ -13,7 +13,8 @@ export function projectionPayload(stream: LogStreamKey, batch: BatchProjection) 
     roomId: stream.roomId,
     version: batch.version,
     lastHash: batch.lastHash,
-    state: batch.state,
+    // An active room's roster is in the participants table: the stored state leaves it out.
+    state: stateWithoutRoster(batch.state),
     status: summary.status,
     createdAt: summary.createdAt,
     validFrom: summary.validFrom,

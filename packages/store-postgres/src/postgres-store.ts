@@ -34,6 +34,7 @@ import {
   type StoreTuning,
   type StreamHead,
   signingKeyFromRow,
+  stateWithRoster,
   streamHeadCache,
   streamRuns,
   summaryFromRow,
@@ -48,9 +49,9 @@ import { toStoredEvent } from './rows.js';
 import { APPEND, SELECT_EVENTS_BY_ID } from './sql/append.js';
 import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
 import { SELECT_CALLS_TO_EXPIRE, SELECT_NEXT_CALL_EXPIRY } from './sql/expiries.js';
-import { type HeadRow, SELECT_HEAD } from './sql/heads.js';
+import { type HeadRow, SELECT_HEAD, SELECT_HEAD_VERSION } from './sql/heads.js';
 import { ACQUIRE_LEASE, RELEASE_LEASE } from './sql/leases.js';
-import { SELECT_ROOMS_OF_PARTICIPANT, SELECT_ROSTER_PAGE } from './sql/participants.js';
+import { SELECT_ROOMS_OF_PARTICIPANT, SELECT_ROSTER, SELECT_ROSTER_PAGE } from './sql/participants.js';
 import { COUNT_EVENTS, SELECT_AFTER_POSITION } from './sql/read-all.js';
 import { SELECT_STREAM_RANGE } from './sql/read-stream.js';
 import { CLEAR_PROJECTIONS, LOCK_APPENDS, PROJECT } from './sql/rebuild.js';
@@ -124,9 +125,12 @@ function failure(what: string) {
   return (cause: unknown): StoreError => storeFailure(`${what}: ${cause instanceof Error ? cause.message || cause.name : String(cause)}`, cause);
 }
 
-function headOf(row: HeadRow | undefined): StreamHead {
+/** The head of a stored row, with an active room's roster read back from the participants table. */
+async function headOf(client: pg.Pool | pg.PoolClient, stream: LogStreamKey, row: HeadRow | undefined): Promise<StreamHead> {
   if (row === undefined) return EMPTY_HEAD;
-  return { version: row.version, lastHash: row.last_hash, state: row.state as StreamState, createdPosition: row.created_position };
+  const stored = row.state as StreamState;
+  const roster = stored.status === 'active' ? await rowsOf(client, SELECT_ROSTER, stream.tenantId, stream.roomId) : [];
+  return { version: row.version, lastHash: row.last_hash, state: stateWithRoster(stored, () => roster), createdPosition: row.created_position };
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): EventStore {
@@ -141,10 +145,27 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     return ResultAsync.fromPromise(body(), failure(what));
   }
 
+  /** The stream's head: the one this node holds while the stored version and hash still match it, else read again. */
   async function readHead(stream: LogStreamKey): Promise<StreamHead> {
-    const head = headOf((await rowsOf(pool, SELECT_HEAD, stream.tenantId, stream.roomId))[0]);
-    if (head.version > 0) heads.remember(stream, head);
-    return head;
+    const held = heads.get(stream);
+    if (held !== undefined) {
+      const stored = (await rowsOf(pool, SELECT_HEAD_VERSION, stream.tenantId, stream.roomId))[0];
+      if (stored !== undefined && Number(stored.version) === held.version && stored.last_hash === held.lastHash) return held;
+    }
+    // The head row and the roster in one snapshot.
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const head = await headOf(client, stream, (await rowsOf(client, SELECT_HEAD, stream.tenantId, stream.roomId))[0]);
+      await client.query('COMMIT');
+      if (head.version > 0) heads.remember(stream, head);
+      return head;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   class Refused {
@@ -182,16 +203,8 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
         return { stream, version: batch.version, events: stored, replayed: false };
       }
       case 'stale': {
-        const current: StreamHead =
-          outcome.version === 0
-            ? EMPTY_HEAD
-            : {
-                version: outcome.version,
-                lastHash: outcome.lastHash ?? '',
-                state: (outcome.state ?? EMPTY_HEAD.state) as StreamState,
-                createdPosition: outcome.createdPosition,
-              };
-        if (current.version > 0) heads.remember(stream, current);
+        // Another node moved the stream: read its head (the roster is not in the stored state).
+        const current = outcome.version === 0 ? EMPTY_HEAD : await readHead(stream);
         if (retries <= 0) throw new Refused(storeFailure('The stream head kept moving while appending; retry.'));
         return appendOnce(stream, events, expected, decided, current, retries - 1);
       }
@@ -233,7 +246,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
         const events = (await rowsOf(client, SELECT_AFTER_POSITION, after, batchSize)).map(toStoredEvent);
         if (events.length === 0) break;
         for (const run of streamRuns(events)) {
-          const head = headOf((await rowsOf(client, SELECT_HEAD, run.stream.tenantId, run.stream.roomId))[0]);
+          const head = await headOf(client, run.stream, (await rowsOf(client, SELECT_HEAD, run.stream.tenantId, run.stream.roomId))[0]);
           if (head.version === 0) rooms += 1;
           const payload = projectionPayload(run.stream, projectBatch(head, run.events));
           await rowsOf(client, PROJECT, JSON.stringify(payload), (run.events[0] as StoredEvent).position - 1, head.createdPosition);

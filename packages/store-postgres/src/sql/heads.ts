@@ -12,3 +12,9 @@ export const SELECT_HEAD = query<[string, string], HeadRow>(`
   SELECT version, last_hash, state, created_position
   FROM streams
   WHERE tenant_id = $1 AND room_id = $2`);
+
+/** Enough to tell whether a head this node already holds is still the current one. */
+export const SELECT_HEAD_VERSION = query<[string, string], { version: number; last_hash: string }>(`
+  SELECT version, last_hash
+  FROM streams
+  WHERE tenant_id = $1 AND room_id = $2`);
