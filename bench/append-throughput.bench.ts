@@ -57,7 +57,10 @@ for (const synchronous of ['FULL', 'NORMAL'] as const) {
 async function rosterOf(service: Awaited<ReturnType<typeof serviceOn>>, size: number) {
   const room = (await service.createRoom(tenant('roster')))._unsafeUnwrap().stream;
   for (let added = 0; added < size; added += 1_000) {
-    const batch = Array.from({ length: Math.min(1_000, size - added) }, (_, n) => ({ id: participant(`r${size}_${added + n}`), role: 'Attendee' as Role }));
+    const batch = Array.from({ length: Math.min(1_000, size - added) }, (_, n) => ({
+      id: participant(`r${size}_${added + n}`),
+      role: 'Attendee' as Role,
+    }));
     (await service.addParticipants(room, batch))._unsafeUnwrap();
   }
   let flips = 0;
