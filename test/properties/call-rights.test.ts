@@ -98,8 +98,8 @@ function checkRights(state: RoomState, deleted: ReadonlySet<ParticipantId>): voi
   const { roster, call } = state.room;
   if (call === null) return;
   for (const [id, member] of Object.entries(call.participants)) {
-    expect(Object.hasOwn(roster, id), `${id} is in the call but not on the roster`).toBe(true);
-    expect(member.role, `${id} acts with the roster's current role`).toBe(roster[id as ParticipantId]);
+    expect(roster.has(id as ParticipantId), `${id} is in the call but not on the roster`).toBe(true);
+    expect(member.role, `${id} acts with the roster's current role`).toBe(roster.get(id as ParticipantId));
     if (!member.muted) expect(can(member.role, 'unmuteMic'), `${id} is unmuted as ${member.role}`).toBe(true);
     expect(deleted.has(id as ParticipantId), `${id} was deleted but is still in the call`).toBe(false);
   }

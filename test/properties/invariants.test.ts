@@ -1,4 +1,15 @@
-import { can, createRoomService, DEFAULT_LIMITS, fold, type Limits, type RoomState, type StreamKey, type TenantId, verifyStream } from '@usher/core';
+import {
+  can,
+  createRoomService,
+  DEFAULT_LIMITS,
+  fold,
+  type Limits,
+  type ParticipantId,
+  type RoomState,
+  type StreamKey,
+  type TenantId,
+  verifyStream,
+} from '@usher/core';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandFor, ROOMS, timedCommands } from '../support/arbitraries.js';
@@ -20,8 +31,8 @@ function checkCallInvariants(state: RoomState, stream: StreamKey): void {
   expect(members.length, 'a running call has participants').toBeGreaterThan(0);
   expect(members.length).toBeLessThanOrEqual(limits.maxCallSize);
   for (const [id, member] of members) {
-    expect(Object.hasOwn(roster, id), `${id} is in the call but not on the roster`).toBe(true);
-    expect(member.role, `${id} holds the roster's role in the call`).toBe(roster[id as keyof typeof roster]);
+    expect(roster.has(id as ParticipantId), `${id} is in the call but not on the roster`).toBe(true);
+    expect(member.role, `${id} holds the roster's role in the call`).toBe(roster.get(id as ParticipantId));
     if (!member.muted) expect(can(member.role, 'unmuteMic'), `${id} is unmuted as ${member.role}`).toBe(true);
   }
   if (call.screenSharer !== null) {

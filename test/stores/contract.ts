@@ -190,7 +190,7 @@ export function eventStoreContract(factory: StoreFactory): void {
         const listed = async () => (await allParticipants(store, room, 10)).map((record) => record.participantId);
         const rosterOf = async () => {
           const loaded = await okValue(store.loadRoom(room));
-          return loaded?.state.status === 'active' ? Object.keys(loaded.state.room.roster) : [];
+          return loaded?.state.status === 'active' ? [...loaded.state.room.roster.keys()] : [];
         };
         expect(await listed()).toEqual([participant('first')]);
         expect(await rosterOf()).toEqual([participant('first')]);

@@ -4,7 +4,7 @@ import type { RoomState } from '@usher/core';
 export function describeState(state: RoomState, version: number): string {
   if (state.status === 'absent') return 'the room did not exist yet';
   const { room } = state;
-  const roster = Object.entries(room.roster).map(([id, role]) => `  ${id}: ${role}`);
+  const roster = [...room.roster.entries()].map(([id, role]) => `  ${id}: ${role}`);
   const call =
     room.call === null
       ? ['call: none']

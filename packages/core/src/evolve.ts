@@ -1,7 +1,7 @@
 import { type DomainEvent, isIdentityEvent, type RoomEvent } from './events.js';
 import type { ParticipantId } from './ids.js';
 import type { Role } from './roles.js';
-import type { InCallParticipant, Room, RoomState } from './state.js';
+import { EMPTY_ROSTER, type InCallParticipant, type Room, type RoomState, type Roster } from './state.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -11,7 +11,7 @@ interface DraftCall {
   startedAt?: string;
 }
 
-type DraftRoom = Writable<Omit<Room, 'roster' | 'call'>> & { roster: Record<ParticipantId, Role>; call: DraftCall | null };
+type DraftRoom = Writable<Omit<Room, 'roster' | 'call'>> & { roster: Roster; call: DraftCall | null };
 
 /**
  * A room state its holder owns and changes in place: what `fold` and the decider apply events to, so
@@ -20,15 +20,15 @@ type DraftRoom = Writable<Omit<Room, 'roster' | 'call'>> & { roster: Record<Part
  */
 export type DraftState = { readonly status: 'absent' } | { readonly status: 'active' | 'deleted'; readonly room: DraftRoom };
 
-/** A copy of `state` to change in place: one pass over the roster and the call. */
+/** A copy of `state` to change in place: one pass over the call; the roster is persistent, so it is shared, not copied. */
 export function draftOf(state: RoomState): DraftState {
   if (state.status === 'absent') return state;
-  const { roster, call } = state.room;
+  const { call } = state.room;
   const participants: Record<ParticipantId, Writable<InCallParticipant>> = {};
   for (const [id, member] of Object.entries(call?.participants ?? {})) put(participants, id as ParticipantId, { ...member });
   return {
     status: state.status,
-    room: { ...state.room, roster: { ...roster }, call: call === null ? null : { ...call, participants } },
+    room: { ...state.room, call: call === null ? null : { ...call, participants } },
   };
 }
 
@@ -52,10 +52,10 @@ function applyToRoom(room: DraftRoom, event: RoomEvent): void {
       room.pstnDialOutEnabled = event.data.enabled;
       return;
     case 'ParticipantAdded':
-      put(room.roster, event.data.participant, event.data.role);
+      room.roster = room.roster.set(event.data.participant, event.data.role);
       return;
     case 'ParticipantRoleChanged': {
-      put(room.roster, event.data.participant, event.data.to);
+      room.roster = room.roster.set(event.data.participant, event.data.to);
       const member =
         room.call === null || !Object.hasOwn(room.call.participants, event.data.participant)
           ? undefined
@@ -64,7 +64,7 @@ function applyToRoom(room: DraftRoom, event: RoomEvent): void {
       return;
     }
     case 'ParticipantRemoved':
-      delete room.roster[event.data.participant];
+      room.roster = room.roster.remove(event.data.participant);
       return;
     case 'CallStarted':
       room.call = { participants: {}, screenSharer: null, ...(event.data.startedAt === undefined ? {} : { startedAt: event.data.startedAt }) };
@@ -106,7 +106,7 @@ export function applyEvent(draft: DraftState, event: RoomEvent): DraftState {
     const { roomId, createdAt, validFrom, validUntil, pstnDialOutEnabled, expiryPolicy } = event.data;
     return {
       status: 'active',
-      room: { roomId, createdAt, validFrom, validUntil, pstnDialOutEnabled, expiryPolicy, roster: {}, call: null },
+      room: { roomId, createdAt, validFrom, validUntil, pstnDialOutEnabled, expiryPolicy, roster: EMPTY_ROSTER, call: null },
     };
   }
   if (draft.status !== 'active') return draft;

@@ -1,3 +1,4 @@
+import { Map as PersistentMap } from 'immutable';
 import type { RoomSettings } from './events.js';
 import type { ParticipantId } from './ids.js';
 import type { Role } from './roles.js';
@@ -15,13 +16,28 @@ export interface CallState {
   readonly startedAt?: string;
 }
 
+/**
+ * rawId → role, as a persistent map: a change makes a new roster sharing all but a path with the old
+ * one, so that deciding on or folding into a room costs the same whatever the roster's size (a copied
+ * object cost as much as the roster was long). As JSON it is an object, rawId → role.
+ */
+export type Roster = PersistentMap<ParticipantId, Role>;
+
+export const EMPTY_ROSTER: Roster = PersistentMap();
+
+/** A roster of these rawIds and roles (the last role of an id wins). */
+export function rosterOf(entries: Iterable<readonly [ParticipantId, Role]>): Roster {
+  return EMPTY_ROSTER.withMutations((roster) => {
+    for (const [id, role] of entries) roster.set(id, role);
+  });
+}
+
 export interface Room extends RoomSettings {
-  /** Keyed by rawId, in the order participants were first added. */
-  readonly roster: Readonly<Record<ParticipantId, Role>>;
+  readonly roster: Roster;
   readonly call: CallState | null;
 }
 
-/** Plain JSON all the way down, so that a store can keep it as the room's projection. */
+/** JSON-serialisable (the roster as an object), so that a store can keep it as the room's projection; `reviveRoomState` reads it back. */
 export type RoomState =
   | { readonly status: 'absent' }
   | { readonly status: 'active'; readonly room: Room }
@@ -32,7 +48,7 @@ export function initialState(): RoomState {
 }
 
 export function roleOf(room: Room, participant: ParticipantId): Role | undefined {
-  return Object.hasOwn(room.roster, participant) ? room.roster[participant] : undefined;
+  return room.roster.get(participant);
 }
 
 export function inCall(room: Room, participant: ParticipantId): boolean {
@@ -48,5 +64,17 @@ export function callParticipants(room: Room): ParticipantId[] {
 }
 
 export function rosterSize(room: Room): number {
-  return Object.keys(room.roster).length;
+  return room.roster.size;
+}
+
+/**
+ * A room state read back from its JSON (a stored projection): the roster object becomes a roster
+ * again. A state whose roster is one already is returned as it is.
+ */
+export function reviveRoomState<S extends { readonly status: string }>(state: S): S {
+  if (state.status !== 'active' && state.status !== 'deleted') return state;
+  const room = (state as unknown as { room: Room | (Omit<Room, 'roster'> & { roster: Record<string, Role> }) }).room;
+  if (PersistentMap.isMap(room.roster)) return state;
+  const roster = rosterOf(Object.entries(room.roster) as [ParticipantId, Role][]);
+  return { ...state, room: { ...room, roster } };
 }

@@ -92,10 +92,16 @@ export function verify(
 /** Deep equality of JSON values regardless of key order (a store may hand back objects with keys reordered). */
 function sameJson(left: unknown, right: unknown): boolean {
   if (left === right) return true;
+  // A roster compares as the JSON it is stored as.
+  if (hasToJson(left) || hasToJson(right)) return sameJson(hasToJson(left) ? left.toJSON() : left, hasToJson(right) ? right.toJSON() : right);
   if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) return false;
   if (Array.isArray(left) !== Array.isArray(right)) return false;
   const leftKeys = Object.keys(left).filter((key) => (left as Record<string, unknown>)[key] !== undefined);
   const rightKeys = Object.keys(right).filter((key) => (right as Record<string, unknown>)[key] !== undefined);
   if (leftKeys.length !== rightKeys.length) return false;
   return leftKeys.every((key) => sameJson((left as Record<string, unknown>)[key], (right as Record<string, unknown>)[key]));
+}
+
+function hasToJson(value: unknown): value is { toJSON(): unknown } {
+  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
 }

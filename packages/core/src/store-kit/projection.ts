@@ -3,7 +3,7 @@ import { type DomainEvent, isIdentityEvent } from '../events.js';
 import type { LogStreamKey, ParticipantId, RoomId, TenantId } from '../ids.js';
 import type { ReadRange, RequestRecord } from '../ports.js';
 import type { Role } from '../roles.js';
-import type { RoomState } from '../state.js';
+import { EMPTY_ROSTER, type RoomState, reviveRoomState, rosterOf } from '../state.js';
 import { foldStream, type StreamState } from '../stream-state.js';
 import type { StreamHead } from './stream-head.js';
 
@@ -98,20 +98,17 @@ export function projectBatch(head: StreamHead, events: readonly ChainedEvent[], 
  * cost as much as the roster is long. A deleted room keeps it: its rows are gone, and it never changes.
  */
 export function stateWithoutRoster(state: StreamState): StreamState {
-  return state.status === 'active' ? { status: 'active', room: { ...state.room, roster: {} } } : state;
+  return state.status === 'active' ? { status: 'active', room: { ...state.room, roster: EMPTY_ROSTER } } : state;
 }
 
-/** The state a store kept without its roster, with the roster read back from its table (rows in the order first added). */
-export function stateWithRoster(state: StreamState, rows: () => Iterable<{ readonly participant_id: string; readonly role: string }>): StreamState {
-  if (state.status !== 'active') return state;
-  const roster: Record<string, Role> = {};
-  for (const row of rows()) {
-    // As JSON.parse makes it: an own property, whatever the id (`__proto__` too).
-    if (row.participant_id === '__proto__') {
-      Object.defineProperty(roster, row.participant_id, { value: row.role as Role, enumerable: true, writable: true, configurable: true });
-    } else roster[row.participant_id] = row.role as Role;
-  }
-  return { status: 'active', room: { ...state.room, roster } };
+/**
+ * The state a store kept as JSON, read back: an active room's roster from its table (rows in the order
+ * first added), a deleted room's from the JSON itself.
+ */
+export function stateWithRoster(stored: StreamState, rows: () => Iterable<{ readonly participant_id: string; readonly role: string }>): StreamState {
+  if (stored.status !== 'active') return reviveRoomState(stored);
+  const roster = rosterOf(Array.from(rows(), (row): [ParticipantId, Role] => [row.participant_id as ParticipantId, row.role as Role]));
+  return { status: 'active', room: { ...stored.room, roster } };
 }
 
 /** The head after a projected run, once the store knows the position of each of its events. */
