@@ -1,6 +1,5 @@
 import { type DomainEvent, isIdentityEvent, type RoomEvent } from './events.js';
 import type { ParticipantId } from './ids.js';
-import type { Role } from './roles.js';
 import { EMPTY_ROSTER, type InCallParticipant, type Room, type RoomState, type Roster } from './state.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
