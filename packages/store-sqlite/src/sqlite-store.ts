@@ -55,6 +55,14 @@ export interface SqliteStoreOptions extends StoreTuning {
   readonly synchronous?: SqliteSynchronous | undefined;
   /** Apply pending migrations on open (default true); when false, opening an outdated file fails. */
   readonly migrate?: boolean | undefined;
+  /**
+   * Group commit (default true): appends made in the same turn of the event loop commit in one
+   * transaction, each in a savepoint of its own (one refused append never undoes another's), and every
+   * caller is answered once that transaction is committed — one sync to disk for all of them.
+   */
+  readonly groupCommit?: boolean | undefined;
+  /** Told how many appends each commit held: for metrics and tests. */
+  readonly onCommit?: ((appends: number) => void) | undefined;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -165,9 +173,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       return ok(result);
     } catch (cause) {
       // The checks for a retried batch run only off the hot path: after a version conflict or a duplicate event id.
-      if (cause instanceof Conflict) return replayOrConflict(stream, events, cause.error);
-      if (isUniqueEventIdViolation(cause)) return replayOrConflict(stream, events, failure('Append failed')(cause));
-      return err(failure(`Append to room ${stream.roomId} failed`)(cause));
+      return refused([stream, events, expected, decided], cause);
     }
   }
 
@@ -199,11 +205,75 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     return { events: processed, rooms };
   }
 
+  type AppendArguments = Parameters<EventStore['append']>;
+  type AppendOutcome = Result<AppendResult, ConcurrencyError | StoreError>;
+  let pending: { readonly args: AppendArguments; readonly answer: (outcome: AppendOutcome) => void }[] = [];
+
+  /** Commits what was appended during the last turn of the event loop: one transaction, a savepoint per append. */
+  function commitPending(): void {
+    const group = pending;
+    pending = [];
+    if (group.length === 0) return;
+    if (!db.open) {
+      for (const { answer } of group) answer(err(storeFailure('The SQLite store is closed.')));
+      return;
+    }
+    if (group.length === 1) {
+      const only = group[0] as (typeof group)[number];
+      const outcome = append(...only.args);
+      options.onCommit?.(1);
+      only.answer(outcome);
+      return;
+    }
+    const outcomes: ({ readonly done: { result: AppendResult; head: StreamHead | null } } | { readonly cause: unknown })[] = [];
+    const commitAll = db.transaction(() => {
+      // A transaction function called inside another runs in a savepoint, and rolls back to it when it throws.
+      for (const { args } of group) {
+        try {
+          outcomes.push({ done: appendTransaction(...args) });
+        } catch (cause) {
+          outcomes.push({ cause });
+        }
+      }
+    });
+    try {
+      commitAll.immediate();
+    } catch (cause) {
+      const failed = failure('Append failed')(cause);
+      for (const { answer } of group) answer(err(failed));
+      return;
+    }
+    options.onCommit?.(group.length);
+    group.forEach(({ args, answer }, index) => {
+      const outcome = outcomes[index];
+      if (outcome !== undefined && 'done' in outcome) {
+        if (outcome.done.head !== null) heads.remember(args[0], outcome.done.head);
+        answer(ok(outcome.done.result));
+      } else answer(refused(args, outcome?.cause));
+    });
+  }
+
+  /** What an append that threw says: a conflict or a duplicate batch may be a replay of one already stored. */
+  function refused([stream, events]: AppendArguments, cause: unknown): AppendOutcome {
+    if (cause instanceof Conflict) return replayOrConflict(stream, events, cause.error);
+    if (isUniqueEventIdViolation(cause)) return replayOrConflict(stream, events, failure('Append failed')(cause));
+    return err(failure(`Append to room ${stream.roomId} failed`)(cause));
+  }
+
   return {
     append(stream, events, expected, decided) {
       if (!db.open) return errAsync(storeFailure('The SQLite store is closed.'));
-      const result = append(stream, events, expected, decided);
-      return result.isOk() ? okAsync(result.value) : errAsync(result.error);
+      if (!(options.groupCommit ?? true)) {
+        const result = append(stream, events, expected, decided);
+        options.onCommit?.(1);
+        return result.isOk() ? okAsync(result.value) : errAsync(result.error);
+      }
+      return new ResultAsync(
+        new Promise<AppendOutcome>((answer) => {
+          if (pending.length === 0) setImmediate(commitPending);
+          pending.push({ args: [stream, events, expected, decided], answer });
+        }),
+      );
     },
 
     readStream(stream, range = {}) {
@@ -296,6 +366,8 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     },
 
     async close() {
+      // Appends already made are committed first: their callers are waiting for that answer.
+      if (pending.length > 0 && db.open) commitPending();
       if (db.open) db.close();
     },
   };

@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { createRoomService, type StreamKey } from '@usher/core';
+import { createSqliteStore } from '@usher/store-sqlite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { manualClock, participant, sequentialIds, stream } from '../support/fixtures.js';
+import { errValue, okValue } from '../support/results.js';
+import { temporaryDirectory } from '../support/stores.js';
+import { addedEvent, wholeLog } from './contract.js';
+
+describe('SQLite group commit', () => {
+  const directory = temporaryDirectory('group-commit');
+  afterAll(() => directory.remove());
+
+  it('commits the appends of one turn in one transaction; a refused one (wrong expected version) undoes nothing of the others', async () => {
+    const commits: number[] = [];
+    const store = createSqliteStore({ path: join(directory.path, 'group.db'), onCommit: (appends) => commits.push(appends) });
+    const rooms = [1, 2, 3, 4].map((n) => stream('contoso', n));
+    await okValue(store.append(rooms[0] as StreamKey, [addedEvent('seed')], 'noStream'));
+    commits.length = 0;
+
+    // Made in one turn: one for a new stream, one at the right version, one at a wrong one, one more new stream.
+    const made = [
+      store.append(rooms[1] as StreamKey, [addedEvent('a'), addedEvent('b')], 'noStream'),
+      store.append(rooms[0] as StreamKey, [addedEvent('c')], 1),
+      store.append(rooms[2] as StreamKey, [addedEvent('d')], 5),
+      store.append(rooms[3] as StreamKey, [addedEvent('e')], 'any'),
+    ];
+    const [first, second, third, fourth] = await Promise.all(made);
+    expect(commits).toEqual([4]);
+    expect(first?._unsafeUnwrap().version).toBe(2);
+    expect(second?._unsafeUnwrap().version).toBe(2);
+    expect(third?._unsafeUnwrapErr()).toMatchObject({ type: 'Concurrency' });
+    expect(fourth?._unsafeUnwrap().version).toBe(1);
+
+    const log = await wholeLog(store);
+    expect(log.map((event) => (event.data as { participant: string }).participant)).toEqual(
+      ['seed', 'a', 'b', 'c', 'e'].map((name) => participant(name)),
+    );
+    expect(log.map((event) => event.position)).toEqual([1, 2, 3, 4, 5]);
+    expect(await okValue(store.loadStream(rooms[2] as StreamKey))).toBeNull();
+    expect((await okValue(store.loadStream(rooms[0] as StreamKey)))?.version).toBe(2);
+    await store.close();
+
+    // What was committed is there after reopening; the refused append left nothing.
+    const reopened = createSqliteStore({ path: join(directory.path, 'group.db') });
+    expect((await wholeLog(reopened)).length).toBe(5);
+    await reopened.close();
+  });
+
+  it('answers every caller of a group; commands on many rooms at once share commits', async () => {
+    const commits: number[] = [];
+    const store = createSqliteStore({ path: join(directory.path, 'many.db'), onCommit: (appends) => commits.push(appends) });
+    const service = createRoomService({ store, clock: manualClock(), ids: sequentialIds(5) });
+    const rooms = await Promise.all(
+      Array.from({ length: 20 }, async (_, n) => (await okValue(service.createRoom(stream('contoso', n).tenantId))).stream),
+    );
+    const added = await Promise.all(rooms.map((room, n) => service.addParticipants(room, [{ id: participant(n) }])));
+    expect(added.every((result) => result.isOk())).toBe(true);
+    expect(Math.max(...commits)).toBeGreaterThan(1);
+    expect(commits.reduce((sum, appends) => sum + appends, 0)).toBe(40);
+    // A refused command in the crowd: a room that does not exist.
+    const results = await Promise.all([
+      ...rooms.slice(0, 5).map((room, n) => service.addParticipants(room, [{ id: participant(`x${n}`) }])),
+      service.addParticipants(stream('contoso', 999), [{ id: participant('nobody') }]),
+    ]);
+    expect(results.slice(0, 5).every((result) => result.isOk())).toBe(true);
+    expect(await errValue(Promise.resolve(results[5] as (typeof results)[number]))).toMatchObject({ type: 'RoomNotFound' });
+    await store.close();
+  });
+
+  it('commits the appends still waiting when the store is closed', async () => {
+    const store = createSqliteStore({ path: join(directory.path, 'closing.db') });
+    const appended = store.append(stream('contoso', 1), [addedEvent('late')], 'noStream');
+    await store.close();
+    expect((await appended)._unsafeUnwrap().version).toBe(1);
+    const reopened = createSqliteStore({ path: join(directory.path, 'closing.db') });
+    expect((await wholeLog(reopened)).length).toBe(1);
+    await reopened.close();
+  });
+});
