@@ -23,7 +23,7 @@ async function serviceOn(synchronous: Synchronous) {
 
 /** The ceiling: the same pragmas, one one-row insert per BEGIN IMMEDIATE transaction, nothing else. */
 function rawOn(synchronous: Synchronous) {
-  const raw = new Database(`${directory.path}/raw-${synchronous}.db`);
+  const raw = new Database(`${directory.path}/raw-${synchronous}-${Math.random().toString(36).slice(2)}.db`);
   raw.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${synchronous}`);
@@ -78,4 +78,39 @@ const large = await rosterOf(rosterService, 10_000);
 describe('one role change by roster size (SQLite, synchronous=NORMAL): the target is within 1.2×', () => {
   bench('room of 10 participants', small);
   bench('room of 10,000 participants', large);
+});
+
+/** Commands in flight at once, as an HTTP server with 50 connections has them: one per room. */
+const IN_FLIGHT = 50;
+
+async function concurrentOn(groupCommit: boolean) {
+  const store = createSqliteStore({ path: `${directory.path}/concurrent-${groupCommit}.db`, synchronous: 'FULL', groupCommit });
+  const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
+  const rooms: StreamKey[] = [];
+  for (let n = 0; n < IN_FLIGHT; n += 1) rooms.push((await service.createRoom(tenant('bench')))._unsafeUnwrap().stream);
+  let added = 0;
+  return async () => {
+    await Promise.all(
+      rooms.map(async (room) => {
+        added += 1;
+        (await service.addParticipants(room, [{ id: participant(`c${added}`), role: 'Attendee' }]))._unsafeUnwrap();
+      }),
+    );
+  };
+}
+
+const grouped = await concurrentOn(true);
+const oneByOne = await concurrentOn(false);
+const rawFull = rawOn('FULL');
+let rawRows = 0;
+
+describe(`${IN_FLIGHT} commands in flight on ${IN_FLIGHT} rooms (SQLite, synchronous=FULL): one iteration is ${IN_FLIGHT} commands`, () => {
+  bench('createRoomService with group commit (the default)', grouped);
+  bench('createRoomService, one transaction per append', oneByOne);
+  bench(`raw ceiling: ${IN_FLIGHT} one-row inserts, one BEGIN IMMEDIATE transaction each`, () => {
+    for (let n = 0; n < IN_FLIGHT; n += 1) {
+      rawRows += 1;
+      rawFull.immediate(rawRows % ROOMS, `{"participant":"8:acs:resource_c${rawRows}","role":"Attendee"}`);
+    }
+  });
 });
