@@ -261,6 +261,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'group commit: several appends in one transaction, each in a subtransaction of its own',
+    sql: `
+      -- ps: a JSON array of usher_append arguments. Each runs in a subtransaction (the EXCEPTION block):
+      -- one that fails rolls back alone and answers { status: 'error' }; the rest commit together.
+      CREATE FUNCTION usher_append_batch(ps jsonb) RETURNS jsonb LANGUAGE plpgsql AS $fn$
+      DECLARE
+        p        jsonb;
+        outcome  jsonb;
+        outcomes jsonb := '[]'::jsonb;
+      BEGIN
+        FOR p IN SELECT * FROM jsonb_array_elements(ps) LOOP
+          BEGIN
+            outcome := usher_append(p);
+          EXCEPTION WHEN OTHERS THEN
+            outcome := jsonb_build_object('status', 'error', 'message', SQLERRM);
+          END;
+          outcomes := outcomes || jsonb_build_array(outcome);
+        END LOOP;
+        RETURN outcomes;
+      END
+      $fn$;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -46,7 +46,7 @@ import { migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
 import { projectionPayload } from './payload.js';
 import { rowsOf } from './queries.js';
 import { toStoredEvent } from './rows.js';
-import { APPEND, SELECT_EVENTS_BY_ID } from './sql/append.js';
+import { APPEND, APPEND_BATCH, type AppendOutcome, SELECT_EVENTS_BY_ID } from './sql/append.js';
 import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
 import { SELECT_CALLS_TO_EXPIRE, SELECT_NEXT_CALL_EXPIRY } from './sql/expiries.js';
 import { type HeadRow, SELECT_HEAD, SELECT_HEAD_VERSION } from './sql/heads.js';
@@ -67,6 +67,14 @@ export interface PostgresStoreOptions extends StoreTuning {
   readonly poolSize?: number | undefined;
   /** How long to wait for a connection before the operation fails (default 5000 ms). */
   readonly connectionTimeoutMs?: number | undefined;
+  /**
+   * Group commit (default true): appends made in one turn of the event loop go to the database in one
+   * statement and commit in one transaction, each in a subtransaction of its own (one that fails undoes
+   * nothing of the others); every caller is answered once that transaction is committed.
+   */
+  readonly groupCommit?: boolean | undefined;
+  /** Told how many appends each group held: for metrics and tests. */
+  readonly onCommit?: ((appends: number) => void) | undefined;
 }
 
 export const DEFAULT_SCHEMA = 'usher';
@@ -172,14 +180,14 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     constructor(readonly error: ConcurrencyError | StoreError) {}
   }
 
-  async function appendOnce(
+  /** What usher_append takes for one append computed from `head`, and the chained events it carries. */
+  function appendRequest(
     stream: LogStreamKey,
     events: readonly NewEvent[],
     expected: ExpectedVersion,
     decided: StreamState | undefined,
     head: StreamHead,
-    retries: number,
-  ): Promise<AppendResult> {
+  ) {
     const chained = chain(stream, head.lastHash, head.version + 1, events);
     const batch = projectBatch(head, chained, isExact(expected) ? decided : undefined);
     const parameters = {
@@ -190,7 +198,33 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       eventIds: events.map((event) => event.eventId),
       events: chained,
     };
-    const outcome = (await rowsOf(pool, APPEND, JSON.stringify(parameters)))[0]?.outcome;
+    return { chained, batch, parameters };
+  }
+
+  async function appendOnce(
+    stream: LogStreamKey,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion,
+    decided: StreamState | undefined,
+    head: StreamHead,
+    retries: number,
+  ): Promise<AppendResult> {
+    const request = appendRequest(stream, events, expected, decided, head);
+    const outcome = (await rowsOf(pool, APPEND, JSON.stringify(request.parameters)))[0]?.outcome;
+    return settle(stream, events, expected, decided, head, retries, request, outcome);
+  }
+
+  /** What an append's outcome means for its caller: stored, refused, or (a stale head) tried again on its own. */
+  async function settle(
+    stream: LogStreamKey,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion,
+    decided: StreamState | undefined,
+    head: StreamHead,
+    retries: number,
+    { chained, batch }: ReturnType<typeof appendRequest>,
+    outcome: AppendOutcome | undefined,
+  ): Promise<AppendResult> {
     switch (outcome?.status) {
       case 'ok': {
         const positions = outcome.positions.map(Number);
@@ -210,6 +244,9 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       }
       case 'conflict':
         throw new Refused(concurrencyError(stream, expected, outcome.actual));
+      case 'error':
+        // It failed on its own inside a group (its subtransaction rolled back): alone, it says why, or succeeds.
+        return appendOnce(stream, events, expected, decided, head, retries);
       case 'duplicate': {
         const rows = (
           await rowsOf(
@@ -231,6 +268,57 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       default:
         throw new Error(`usher_append answered ${JSON.stringify(outcome)}`);
     }
+  }
+
+  interface PendingAppend {
+    readonly stream: LogStreamKey;
+    readonly events: readonly NewEvent[];
+    readonly expected: ExpectedVersion;
+    readonly decided: StreamState | undefined;
+    readonly resolve: (result: AppendResult) => void;
+    readonly reject: (cause: unknown) => void;
+  }
+  let pending: PendingAppend[] = [];
+  /** Groups sent and not answered yet: closing waits for them. */
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+  };
+
+  /** Sends what was appended during the last turn of the event loop: alone as usher_append, together as usher_append_batch. */
+  function commitPending(): void {
+    const group = pending;
+    pending = [];
+    if (group.length === 0) return;
+    options.onCommit?.(group.length);
+    if (group.length === 1) {
+      const { stream, events, expected, decided, resolve, reject } = group[0] as PendingAppend;
+      track(appendOnce(stream, events, expected, decided, heads.get(stream) ?? EMPTY_HEAD, STALE_HEAD_RETRIES).then(resolve, reject));
+      return;
+    }
+    const prepared = group.map((item) => {
+      const head = heads.get(item.stream) ?? EMPTY_HEAD;
+      return { item, head, request: appendRequest(item.stream, item.events, item.expected, item.decided, head) };
+    });
+    track(
+      rowsOf(pool, APPEND_BATCH, JSON.stringify(prepared.map(({ request }) => request.parameters))).then(
+        (rows) => {
+          const outcomes = rows[0]?.outcomes ?? [];
+          return Promise.all(
+            prepared.map(({ item, head, request }, index) =>
+              settle(item.stream, item.events, item.expected, item.decided, head, STALE_HEAD_RETRIES, request, outcomes[index]).then(
+                item.resolve,
+                item.reject,
+              ),
+            ),
+          );
+        },
+        (cause: unknown) => {
+          for (const { reject } of group) reject(cause);
+        },
+      ),
+    );
   }
 
   async function rebuild(onProgress?: (progress: RebuildProgress) => void): Promise<RebuildReport> {
@@ -269,9 +357,17 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
   return {
     append(stream, events, expected, decided) {
       if (closed) return errAsync(storeFailure('The PostgreSQL store is closed.'));
-      const head = heads.get(stream) ?? EMPTY_HEAD;
-      return ResultAsync.fromPromise(appendOnce(stream, events, expected, decided, head, STALE_HEAD_RETRIES), (cause) =>
-        cause instanceof Refused ? cause.error : failure(`Append to room ${stream.roomId} failed`)(cause),
+      const refusal = (cause: unknown) => (cause instanceof Refused ? cause.error : failure(`Append to room ${stream.roomId} failed`)(cause));
+      if (!(options.groupCommit ?? true)) {
+        options.onCommit?.(1);
+        return ResultAsync.fromPromise(appendOnce(stream, events, expected, decided, heads.get(stream) ?? EMPTY_HEAD, STALE_HEAD_RETRIES), refusal);
+      }
+      return ResultAsync.fromPromise(
+        new Promise<AppendResult>((resolve, reject) => {
+          if (pending.length === 0) setImmediate(commitPending);
+          pending.push({ stream, events, expected, decided, resolve, reject });
+        }),
+        refusal,
       );
     },
 
@@ -376,7 +472,10 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
 
     async close() {
       if (closed) return;
+      // Appends already made are sent and answered first: their callers are waiting.
+      commitPending();
       closed = true;
+      await Promise.allSettled([...inFlight]);
       await pool.end();
     },
   };

@@ -8,6 +8,8 @@ import type { EventRow } from '../rows.js';
  */
 export type AppendOutcome =
   | { readonly status: 'ok'; readonly positions: number[] }
+  /** In a batch only: the append failed on its own (its subtransaction rolled back), with the database's message. */
+  | { readonly status: 'error'; readonly message: string }
   | { readonly status: 'duplicate' }
   | { readonly status: 'conflict'; readonly actual: number }
   | {
@@ -20,6 +22,9 @@ export type AppendOutcome =
 
 /** One round trip: the whole append, its checks and its projections run in usher_append (see migrations.ts). */
 export const APPEND = query<[string], { outcome: AppendOutcome }>('SELECT usher_append($1::jsonb) AS outcome');
+
+/** Group commit: several appends in one transaction and one round trip, each in a subtransaction of its own (see migrations.ts, version 4). */
+export const APPEND_BATCH = query<[string], { outcomes: AppendOutcome[] }>('SELECT usher_append_batch($1::jsonb) AS outcomes');
 
 export const SELECT_EVENTS_BY_ID = query<[string[]], EventRow>(`
   SELECT ${EVENT_COLUMNS}

@@ -1,19 +1,54 @@
 import { join } from 'node:path';
-import { createRoomService, type StreamKey } from '@usher/core';
+import { createRoomService, type EventStore, type StreamKey } from '@usher/core';
+import { createPostgresStore } from '@usher/store-postgres';
 import { createSqliteStore } from '@usher/store-sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { manualClock, participant, sequentialIds, stream } from '../support/fixtures.js';
+import { postgresFactory, postgresUrl } from '../support/postgres.js';
 import { errValue, okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
 import { addedEvent, wholeLog } from './contract.js';
 
-describe('SQLite group commit', () => {
-  const directory = temporaryDirectory('group-commit');
-  afterAll(() => directory.remove());
+/** A store of one kind on one database, told of each commit's size; `reopen` opens the same database again. */
+interface GroupCommitTarget {
+  readonly name: string;
+  open(database: string, onCommit?: (appends: number) => void): Promise<EventStore>;
+  dispose(): Promise<void>;
+}
 
-  it('commits the appends of one turn in one transaction; a refused one (wrong expected version) undoes nothing of the others', async () => {
+const directory = temporaryDirectory('group-commit');
+const targets: GroupCommitTarget[] = [
+  {
+    name: 'SQLite',
+    open: async (database, onCommit) => createSqliteStore({ path: join(directory.path, `${database}.db`), onCommit }),
+    dispose: async () => directory.remove(),
+  },
+];
+const url = postgresUrl();
+if (url !== null) {
+  const factory = postgresFactory(url);
+  const schemas = new Map<string, string>();
+  targets.push({
+    name: 'PostgreSQL',
+    open: async (database, onCommit) => {
+      let schema = schemas.get(database);
+      if (schema === undefined) {
+        // A migrated schema of its own, held open by the factory until disposal.
+        schema = factory.schemaOf(await factory.open());
+        schemas.set(database, schema);
+      }
+      return createPostgresStore({ connectionString: url, schema, onCommit });
+    },
+    dispose: () => factory.dispose(),
+  });
+}
+
+describe.each(targets)('group commit on $name', (target) => {
+  afterAll(() => target.dispose());
+
+  it('commits the appends of one turn together; a refused one (wrong expected version) undoes nothing of the others', async () => {
     const commits: number[] = [];
-    const store = createSqliteStore({ path: join(directory.path, 'group.db'), onCommit: (appends) => commits.push(appends) });
+    const store = await target.open('group', (appends) => commits.push(appends));
     const rooms = [1, 2, 3, 4].map((n) => stream('contoso', n));
     await okValue(store.append(rooms[0] as StreamKey, [addedEvent('seed')], 'noStream'));
     commits.length = 0;
@@ -41,15 +76,15 @@ describe('SQLite group commit', () => {
     expect((await okValue(store.loadStream(rooms[0] as StreamKey)))?.version).toBe(2);
     await store.close();
 
-    // What was committed is there after reopening; the refused append left nothing.
-    const reopened = createSqliteStore({ path: join(directory.path, 'group.db') });
+    // What was committed is there when the database is opened again; the refused append left nothing.
+    const reopened = await target.open('group');
     expect((await wholeLog(reopened)).length).toBe(5);
     await reopened.close();
   });
 
   it('answers every caller of a group; commands on many rooms at once share commits', async () => {
     const commits: number[] = [];
-    const store = createSqliteStore({ path: join(directory.path, 'many.db'), onCommit: (appends) => commits.push(appends) });
+    const store = await target.open('many', (appends) => commits.push(appends));
     const service = createRoomService({ store, clock: manualClock(), ids: sequentialIds(5) });
     const rooms = await Promise.all(
       Array.from({ length: 20 }, async (_, n) => (await okValue(service.createRoom(stream('contoso', n).tenantId))).stream),
@@ -69,11 +104,11 @@ describe('SQLite group commit', () => {
   });
 
   it('commits the appends still waiting when the store is closed', async () => {
-    const store = createSqliteStore({ path: join(directory.path, 'closing.db') });
+    const store = await target.open('closing');
     const appended = store.append(stream('contoso', 1), [addedEvent('late')], 'noStream');
     await store.close();
     expect((await appended)._unsafeUnwrap().version).toBe(1);
-    const reopened = createSqliteStore({ path: join(directory.path, 'closing.db') });
+    const reopened = await target.open('closing');
     expect((await wholeLog(reopened)).length).toBe(1);
     await reopened.close();
   });
