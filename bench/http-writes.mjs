@@ -1,0 +1,109 @@
+// Signed participant PATCHes over HTTP against `usher serve` (its own process, SQLite at FULL, the
+// default), driven by autocannon from this process, beside the raw ceiling: one one-row insert per
+// BEGIN IMMEDIATE transaction at FULL, in this process. Alternating rounds; ratios reported.
+// Run by `npm run bench` after the vitest benchmarks (needs a build).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+import { signRequest } from '../packages/http-adapter/dist/index.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const ROOMS = 100;
+const CONNECTIONS = 50;
+const SECONDS = Number(process.env.USHER_BENCH_SECONDS ?? 5);
+const ROUNDS = 2;
+const directory = mkdtempSync(join(tmpdir(), 'usher-bench-http-'));
+
+function startUsher() {
+  const { USHER_PG_URL: _postgres, ...env } = process.env;
+  const child = spawn(process.execPath, [join(ROOT, 'packages/cli/dist/main.js'), 'serve', '--port', '0', '--db', join(directory, 'http.db')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /endpoint=(\S+);accesskey=(\S+)/.exec(out);
+      if (match) resolve({ child, endpoint: match[1], key: match[2] });
+    });
+  });
+}
+
+const server = await startUsher();
+const signed = (method, path, body) => {
+  const url = new URL(path, server.endpoint);
+  const headers = signRequest({ method, url, body, date: new Date() }, server.key);
+  return { ...headers, 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' };
+};
+const rooms = [];
+for (let n = 0; n < ROOMS; n += 1) {
+  const path = '/rooms?api-version=2025-03-13';
+  const response = await fetch(new URL(path, server.endpoint), {
+    method: 'POST',
+    body: '{"participants":{}}',
+    headers: signed('POST', path, '{"participants":{}}'),
+  });
+  rooms.push((await response.json()).id);
+}
+
+let added = 0;
+function httpRound() {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: server.endpoint,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        requests: [
+          {
+            method: 'PATCH',
+            setupRequest: (request) => {
+              added += 1;
+              const path = `/rooms/${rooms[added % ROOMS]}/participants?api-version=2025-03-13`;
+              const body = JSON.stringify({ participants: { [`8:acs:bench_${added}`]: { role: 'Attendee' } } });
+              return { ...request, method: 'PATCH', path, body, headers: signed('PATCH', path, body) };
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+const raw = new Database(join(directory, 'raw.db'));
+raw.pragma('journal_mode = WAL');
+raw.pragma('synchronous = FULL');
+raw.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY AUTOINCREMENT, room INTEGER NOT NULL, body TEXT NOT NULL)');
+const insert = raw.prepare('INSERT INTO rows (room, body) VALUES (?, ?)');
+const insertOne = raw.transaction((room, body) => insert.run(room, body));
+function rawRound() {
+  const end = Date.now() + SECONDS * 1000;
+  let rows = 0;
+  while (Date.now() < end) {
+    rows += 1;
+    insertOne.immediate(rows % ROOMS, `{"participant":"8:acs:resource_${rows}","role":"Attendee"}`);
+  }
+  return rows / SECONDS;
+}
+
+const ratios = [];
+for (let round = 1; round <= ROUNDS; round += 1) {
+  const http = await httpRound();
+  const ceiling = rawRound();
+  const perSecond = http.requests.average;
+  const failed = http.non2xx + http.errors + http.timeouts;
+  ratios.push(perSecond / ceiling);
+  console.log(
+    `round ${round}: signed PATCH over HTTP, ${CONNECTIONS} connections, ${ROOMS} rooms: ${perSecond.toFixed(0)} req/s (p99 ${http.latency.p99} ms, ${failed} not 2xx); ` +
+      `raw one-insert-per-transaction ceiling at FULL: ${ceiling.toFixed(0)}/s; ratio ${(perSecond / ceiling).toFixed(2)}`,
+  );
+}
+console.log(`HTTP PATCH / raw FULL ceiling: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (target ≥ 1)`);
+server.child.kill('SIGTERM');
+raw.close();
+rmSync(directory, { recursive: true, force: true });
