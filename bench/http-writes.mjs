@@ -1,7 +1,8 @@
 // Signed participant PATCHes over HTTP against `usher serve` (its own process, SQLite at FULL, the
 // default), driven by autocannon from this process, beside the raw ceiling: one one-row insert per
 // BEGIN IMMEDIATE transaction at FULL, in this process. Alternating rounds; ratios reported.
-// Run by `npm run bench` after the vitest benchmarks (needs a build).
+// Run by `npm run bench` after the vitest benchmarks (needs a build). USHER_BENCH_SECONDS sets the length
+// of a round (default 5); USHER_BENCH_PROFILE=<dir> writes a CPU profile of the server there.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,10 +20,22 @@ const directory = mkdtempSync(join(tmpdir(), 'usher-bench-http-'));
 
 function startUsher() {
   const { USHER_PG_URL: _postgres, ...env } = process.env;
-  const child = spawn(process.execPath, [join(ROOT, 'packages/cli/dist/main.js'), 'serve', '--port', '0', '--db', join(directory, 'http.db')], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.USHER_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.USHER_BENCH_PROFILE] : []),
+      join(ROOT, 'packages/cli/dist/main.js'),
+      'serve',
+      '--port',
+      '0',
+      '--db',
+      join(directory, 'http.db'),
+    ],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve) => {
     let out = '';
     child.stdout.on('data', (chunk) => {
