@@ -181,13 +181,15 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
   }
 
   /** What usher_append takes for one append computed from `head`, and the chained events it carries. */
-  function appendRequest(
-    stream: LogStreamKey,
-    events: readonly NewEvent[],
-    expected: ExpectedVersion,
-    decided: StreamState | undefined,
-    head: StreamHead,
-  ) {
+  /** One append, as the store was asked for it. */
+  interface AppendCall {
+    readonly stream: LogStreamKey;
+    readonly events: readonly NewEvent[];
+    readonly expected: ExpectedVersion;
+    readonly decided: StreamState | undefined;
+  }
+
+  function appendRequest({ stream, events, expected, decided }: AppendCall, head: StreamHead) {
     const chained = chain(stream, head.lastHash, head.version + 1, events);
     const batch = projectBatch(head, chained, isExact(expected) ? decided : undefined);
     const parameters = {
@@ -201,30 +203,21 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     return { chained, batch, parameters };
   }
 
-  async function appendOnce(
-    stream: LogStreamKey,
-    events: readonly NewEvent[],
-    expected: ExpectedVersion,
-    decided: StreamState | undefined,
-    head: StreamHead,
-    retries: number,
-  ): Promise<AppendResult> {
-    const request = appendRequest(stream, events, expected, decided, head);
+  async function appendOnce(call: AppendCall, head: StreamHead, retries: number): Promise<AppendResult> {
+    const request = appendRequest(call, head);
     const outcome = (await rowsOf(pool, APPEND, JSON.stringify(request.parameters)))[0]?.outcome;
-    return settle(stream, events, expected, decided, head, retries, request, outcome);
+    return settle(call, head, retries, request, outcome);
   }
 
   /** What an append's outcome means for its caller: stored, refused, or (a stale head) tried again on its own. */
   async function settle(
-    stream: LogStreamKey,
-    events: readonly NewEvent[],
-    expected: ExpectedVersion,
-    decided: StreamState | undefined,
+    call: AppendCall,
     head: StreamHead,
     retries: number,
     { chained, batch }: ReturnType<typeof appendRequest>,
     outcome: AppendOutcome | undefined,
   ): Promise<AppendResult> {
+    const { stream, events, expected } = call;
     switch (outcome?.status) {
       case 'ok': {
         const positions = outcome.positions.map(Number);
@@ -240,13 +233,13 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
         // Another node moved the stream: read its head (the roster is not in the stored state).
         const current = outcome.version === 0 ? EMPTY_HEAD : await readHead(stream);
         if (retries <= 0) throw new Refused(storeFailure('The stream head kept moving while appending; retry.'));
-        return appendOnce(stream, events, expected, decided, current, retries - 1);
+        return appendOnce(call, current, retries - 1);
       }
       case 'conflict':
         throw new Refused(concurrencyError(stream, expected, outcome.actual));
       case 'error':
         // It failed on its own inside a group (its subtransaction rolled back): alone, it says why, or succeeds.
-        return appendOnce(stream, events, expected, decided, head, retries);
+        return appendOnce(call, head, retries);
       case 'duplicate': {
         const rows = (
           await rowsOf(
@@ -270,11 +263,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     }
   }
 
-  interface PendingAppend {
-    readonly stream: LogStreamKey;
-    readonly events: readonly NewEvent[];
-    readonly expected: ExpectedVersion;
-    readonly decided: StreamState | undefined;
+  interface PendingAppend extends AppendCall {
     readonly resolve: (result: AppendResult) => void;
     readonly reject: (cause: unknown) => void;
   }
@@ -293,13 +282,13 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     if (group.length === 0) return;
     options.onCommit?.(group.length);
     if (group.length === 1) {
-      const { stream, events, expected, decided, resolve, reject } = group[0] as PendingAppend;
-      track(appendOnce(stream, events, expected, decided, heads.get(stream) ?? EMPTY_HEAD, STALE_HEAD_RETRIES).then(resolve, reject));
+      const only = group[0] as PendingAppend;
+      track(appendOnce(only, heads.get(only.stream) ?? EMPTY_HEAD, STALE_HEAD_RETRIES).then(only.resolve, only.reject));
       return;
     }
     const prepared = group.map((item) => {
       const head = heads.get(item.stream) ?? EMPTY_HEAD;
-      return { item, head, request: appendRequest(item.stream, item.events, item.expected, item.decided, head) };
+      return { item, head, request: appendRequest(item, head) };
     });
     track(
       rowsOf(pool, APPEND_BATCH, JSON.stringify(prepared.map(({ request }) => request.parameters))).then(
@@ -307,10 +296,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
           const outcomes = rows[0]?.outcomes ?? [];
           return Promise.all(
             prepared.map(({ item, head, request }, index) =>
-              settle(item.stream, item.events, item.expected, item.decided, head, STALE_HEAD_RETRIES, request, outcomes[index]).then(
-                item.resolve,
-                item.reject,
-              ),
+              settle(item, head, STALE_HEAD_RETRIES, request, outcomes[index]).then(item.resolve, item.reject),
             ),
           );
         },
@@ -360,7 +346,10 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       const refusal = (cause: unknown) => (cause instanceof Refused ? cause.error : failure(`Append to room ${stream.roomId} failed`)(cause));
       if (!(options.groupCommit ?? true)) {
         options.onCommit?.(1);
-        return ResultAsync.fromPromise(appendOnce(stream, events, expected, decided, heads.get(stream) ?? EMPTY_HEAD, STALE_HEAD_RETRIES), refusal);
+        return ResultAsync.fromPromise(
+          appendOnce({ stream, events, expected, decided }, heads.get(stream) ?? EMPTY_HEAD, STALE_HEAD_RETRIES),
+          refusal,
+        );
       }
       return ResultAsync.fromPromise(
         new Promise<AppendResult>((resolve, reject) => {
