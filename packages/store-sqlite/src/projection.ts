@@ -1,5 +1,16 @@
 import type { LogStreamKey } from '@usher/core';
-import { type BatchProjection, headAfter, type StreamHead, stateWithoutRoster, summaryColumns } from '@usher/core/store-kit';
+import { type BatchProjection, headAfter, type StreamHead, type SummaryColumns, stateWithoutRoster, summaryColumns } from '@usher/core/store-kit';
+
+function sameSummary(left: SummaryColumns, right: SummaryColumns): boolean {
+  return (
+    left.status === right.status &&
+    left.createdAt === right.createdAt &&
+    left.validFrom === right.validFrom &&
+    left.validUntil === right.validUntil &&
+    left.pstnDialOutEnabled === right.pstnDialOutEnabled
+  );
+}
+
 import type { Statements } from './statements.js';
 
 /**
@@ -23,12 +34,17 @@ export function writeProjection(
   for (const mark of batch.requests) statements.recordRequest.run(tenantId, mark.requestId, roomId, mark.version, mark.version, mark.at);
   const next = headAfter(head, batch, positionAt);
   const summary = summaryColumns(next.state);
+  const state = JSON.stringify(stateWithoutRoster(next.state));
+  if (head.version > 0 && next.createdPosition === head.createdPosition && sameSummary(summary, summaryColumns(head.state))) {
+    statements.updateStreamHead.run(next.version, next.lastHash, state, tenantId, roomId);
+    return next;
+  }
   statements.upsertStream.run({
     tenantId,
     roomId,
     version: next.version,
     lastHash: next.lastHash,
-    state: JSON.stringify(stateWithoutRoster(next.state)),
+    state,
     createdPosition: next.createdPosition,
     ...summary,
     pstnDialOutEnabled: summary.pstnDialOutEnabled === null ? null : Number(summary.pstnDialOutEnabled),

@@ -6,7 +6,15 @@ import { SELECT_CALLS_TO_EXPIRE, SELECT_NEXT_CALL_EXPIRY } from './sql/expiries.
 import { SELECT_HEAD, SELECT_HEAD_VERSION } from './sql/heads.js';
 import { ACQUIRE_LEASE, RELEASE_LEASE } from './sql/leases.js';
 import { SELECT_ROOMS_OF_PARTICIPANT, SELECT_ROSTER, SELECT_ROSTER_PAGE } from './sql/participants.js';
-import { CHANGE_PARTICIPANT_ROLE, CLEAR_ROSTER, DELETE_PARTICIPANT, RECORD_REQUEST, UPSERT_PARTICIPANT, UPSERT_STREAM } from './sql/project.js';
+import {
+  CHANGE_PARTICIPANT_ROLE,
+  CLEAR_ROSTER,
+  DELETE_PARTICIPANT,
+  RECORD_REQUEST,
+  UPDATE_STREAM_HEAD,
+  UPSERT_PARTICIPANT,
+  UPSERT_STREAM,
+} from './sql/project.js';
 import { COUNT_EVENTS, SELECT_AFTER_POSITION } from './sql/read-all.js';
 import { SELECT_STREAM_RANGE } from './sql/read-stream.js';
 import { SELECT_REQUEST } from './sql/requests.js';
@@ -37,6 +45,7 @@ export function prepareStatements(db: Database.Database) {
     rosterPage: prepare(db, SELECT_ROSTER_PAGE),
     roster: prepare(db, SELECT_ROSTER),
     upsertStream: prepare(db, UPSERT_STREAM),
+    updateStreamHead: prepare(db, UPDATE_STREAM_HEAD),
     upsertParticipant: prepare(db, UPSERT_PARTICIPANT),
     changeParticipantRole: prepare(db, CHANGE_PARTICIPANT_ROLE),
     deleteParticipant: prepare(db, DELETE_PARTICIPANT),

@@ -31,6 +31,14 @@ export const UPSERT_STREAM = query<[StreamRowParams]>(`
     valid_until = excluded.valid_until,
     pstn_dial_out_enabled = excluded.pstn_dial_out_enabled`);
 
+/**
+ * The head alone, when the room's summary columns did not change (most appends): SQLite maintains every
+ * index on a column named in an UPDATE's SET, changed or not, and the stream row has several.
+ */
+export const UPDATE_STREAM_HEAD = query<[number, string, string, string, string]>(`
+  UPDATE streams SET version = ?, last_hash = ?, state = ?
+  WHERE tenant_id = ? AND room_id = ?`);
+
 export const UPSERT_PARTICIPANT = query<[string, string, string, string, number]>(`
   INSERT INTO participants (tenant_id, room_id, participant_id, role, seq)
   VALUES (?, ?, ?, ?, ?)
