@@ -6,7 +6,7 @@ import { okValue } from '../support/results.js';
 /** What schema version 3 drops on the way back to version 2: its indexes and tables. */
 export const DOWNGRADE_TO_2 = `
   DROP INDEX participants_by_participant;
-  DROP INDEX streams_calls_to_expire;
+  DROP INDEX IF EXISTS streams_calls_to_expire;
   DROP TABLE signing_keys;
   DROP TABLE leases;
   DELETE FROM schema_migrations WHERE version = 3;`;

@@ -103,6 +103,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'calls to expire keyed on a column the projection writes, not on the JSON of the state',
+    sql: `
+      -- Evaluating json_extract over the state on every append to keep the partial index cost more than the index.
+      ALTER TABLE streams ADD COLUMN call_expires_at TEXT;
+      UPDATE streams SET call_expires_at = valid_until
+        WHERE status = 'active' AND json_extract(state, '$.room.expiryPolicy') = 'endCall' AND json_type(state, '$.room.call') = 'object';
+      DROP INDEX streams_calls_to_expire;
+      CREATE INDEX streams_calls_to_expire ON streams (call_expires_at, tenant_id, room_id) WHERE call_expires_at IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = latestVersion(MIGRATIONS);

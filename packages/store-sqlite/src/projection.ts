@@ -7,7 +7,8 @@ function sameSummary(left: SummaryColumns, right: SummaryColumns): boolean {
     left.createdAt === right.createdAt &&
     left.validFrom === right.validFrom &&
     left.validUntil === right.validUntil &&
-    left.pstnDialOutEnabled === right.pstnDialOutEnabled
+    left.pstnDialOutEnabled === right.pstnDialOutEnabled &&
+    left.callExpiresAt === right.callExpiresAt
   );
 }
 

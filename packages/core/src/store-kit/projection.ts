@@ -128,6 +128,8 @@ export interface SummaryColumns {
   readonly validFrom: string | null;
   readonly validUntil: string | null;
   readonly pstnDialOutEnabled: boolean | null;
+  /** When the room's call is due to be ended by the expiry schedule: its validUntil, for an active room with the endCall policy and a call on; else null. */
+  readonly callExpiresAt: string | null;
 }
 
 export function summaryColumns(state: StreamState): SummaryColumns {
@@ -139,6 +141,7 @@ export function summaryColumns(state: StreamState): SummaryColumns {
     validFrom: room?.validFrom ?? null,
     validUntil: room?.validUntil ?? null,
     pstnDialOutEnabled: room?.pstnDialOutEnabled ?? null,
+    callExpiresAt: state.status === 'active' && state.room.expiryPolicy === 'endCall' && state.room.call !== null ? state.room.validUntil : null,
   };
 }
 

@@ -13,13 +13,14 @@ export interface StreamRowParams {
   readonly validUntil: string | null;
   /** SQLite has no booleans: 0 or 1. */
   readonly pstnDialOutEnabled: number | null;
+  readonly callExpiresAt: string | null;
 }
 
 export const UPSERT_STREAM = query<[StreamRowParams]>(`
   INSERT INTO streams (tenant_id, room_id, version, last_hash, status, state, created_position,
-                       created_at, valid_from, valid_until, pstn_dial_out_enabled)
+                       created_at, valid_from, valid_until, pstn_dial_out_enabled, call_expires_at)
   VALUES (@tenantId, @roomId, @version, @lastHash, @status, @state, @createdPosition,
-          @createdAt, @validFrom, @validUntil, @pstnDialOutEnabled)
+          @createdAt, @validFrom, @validUntil, @pstnDialOutEnabled, @callExpiresAt)
   ON CONFLICT (tenant_id, room_id) DO UPDATE SET
     version = excluded.version,
     last_hash = excluded.last_hash,
@@ -29,7 +30,8 @@ export const UPSERT_STREAM = query<[StreamRowParams]>(`
     created_at = excluded.created_at,
     valid_from = excluded.valid_from,
     valid_until = excluded.valid_until,
-    pstn_dial_out_enabled = excluded.pstn_dial_out_enabled`);
+    pstn_dial_out_enabled = excluded.pstn_dial_out_enabled,
+    call_expires_at = excluded.call_expires_at`);
 
 /**
  * The head alone, when the room's summary columns did not change (most appends): SQLite maintains every
