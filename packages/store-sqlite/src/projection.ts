@@ -1,15 +1,9 @@
 import type { LogStreamKey } from '@usher/core';
 import { type BatchProjection, headAfter, type StreamHead, type SummaryColumns, stateWithoutRoster, summaryColumns } from '@usher/core/store-kit';
 
+/** Every summary column as it was: then the stream row's indexed columns need not be written. */
 function sameSummary(left: SummaryColumns, right: SummaryColumns): boolean {
-  return (
-    left.status === right.status &&
-    left.createdAt === right.createdAt &&
-    left.validFrom === right.validFrom &&
-    left.validUntil === right.validUntil &&
-    left.pstnDialOutEnabled === right.pstnDialOutEnabled &&
-    left.callExpiresAt === right.callExpiresAt
-  );
+  return (Object.keys(left) as (keyof SummaryColumns)[]).every((column) => left[column] === right[column]);
 }
 
 import type { Statements } from './statements.js';

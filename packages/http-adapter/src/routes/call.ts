@@ -1,5 +1,4 @@
 import {
-  type CallState,
   type CommandResult,
   callParticipants,
   capabilitiesOf,
@@ -71,7 +70,8 @@ function inCallMember(room: Room, participant: ParticipantId) {
   };
 }
 
-function callView(call: CallState | null, room: Room) {
+function callView(room: Room) {
+  const call = room.call;
   if (call === null) return { active: false, participants: [] };
   const participants = callParticipants(room).flatMap((id) => inCallMember(room, id) ?? []);
   return { active: true, ...(call.startedAt === undefined ? {} : { startedAt: call.startedAt }), participants };
@@ -145,7 +145,7 @@ export const call: RouteModule = {
     routes.get('/rooms/:roomId/call', async (c) => {
       const context = c.get('request');
       const work = roomStream(context, c.req.param('roomId')).asyncAndThen((stream) => visibleRoom(deps, context, stream));
-      return answer(work, (room) => jsonResponse(200, callView(room.call, room)));
+      return answer(work, (room) => jsonResponse(200, callView(room)));
     });
 
     // Muting yourself needs no right; muting someone else is a presenter's. A server mutes anyone.
