@@ -10,6 +10,28 @@ import { allParticipants, wholeLog } from './contract.js';
 import { interleavedRooms } from './version-2-upgrade.js';
 import { callInProgress, DOWNGRADE_TO_2, expectFoundAfterUpgrade } from './version-3-upgrade.js';
 
+/** Back to what version 4 left: the roster keyed by participant with two indexes, positions from AUTOINCREMENT. */
+const DOWNGRADE_5_TO_4 = `
+  CREATE TABLE participants_v4 (
+    tenant_id TEXT NOT NULL, room_id TEXT NOT NULL, participant_id TEXT NOT NULL, role TEXT NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, room_id, participant_id)
+  ) WITHOUT ROWID;
+  INSERT INTO participants_v4 SELECT tenant_id, room_id, participant_id, role, seq FROM participants;
+  DROP TABLE participants;
+  ALTER TABLE participants_v4 RENAME TO participants;
+  CREATE UNIQUE INDEX participants_by_seq ON participants (tenant_id, room_id, seq);
+  CREATE INDEX participants_by_participant ON participants (tenant_id, participant_id);
+  CREATE TABLE events_v4 (
+    position INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id TEXT NOT NULL, room_id TEXT NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1), event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+    schema_version INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+    UNIQUE (tenant_id, room_id, version)
+  );
+  INSERT INTO events_v4 SELECT * FROM events;
+  DROP TABLE events;
+  ALTER TABLE events_v4 RENAME TO events;
+  DELETE FROM schema_migrations WHERE version = 5;`;
+
 describe('SQLite file', () => {
   const directory = temporaryDirectory('sqlite-file');
   afterAll(() => directory.remove());
@@ -51,6 +73,7 @@ describe('SQLite file', () => {
 
     // Back to what version 1 left: the roster keyed by the log position of the adding event, rooms by position.
     const db = new Database(path);
+    db.exec(DOWNGRADE_5_TO_4);
     db.exec(`
       DROP INDEX participants_by_seq;
       UPDATE participants SET seq = (SELECT position FROM events e
@@ -86,6 +109,7 @@ describe('SQLite file', () => {
     await store.close();
     const db = new Database(path);
     // Version 4 (SQLite only) goes first: calls to expire keyed on a column.
+    db.exec(DOWNGRADE_5_TO_4);
     db.exec(
       `DROP INDEX streams_calls_to_expire; ALTER TABLE streams DROP COLUMN call_expires_at; DELETE FROM schema_migrations WHERE version = 4; ${DOWNGRADE_TO_2}`,
     );
@@ -94,6 +118,29 @@ describe('SQLite file', () => {
 
     const upgraded = createSqliteStore({ path });
     await expectFoundAfterUpgrade(upgraded, room);
+    await upgraded.close();
+  });
+
+  it('upgrades a version-4 file: the same log, rosters and listings; positions go on after the last one', async () => {
+    const path = join(directory.path, 'version-4.db');
+    const store = createSqliteStore({ path });
+    const { listings } = await interleavedRooms(store);
+    const before = await listings(store);
+    const log = await wholeLog(store);
+    await store.close();
+    const db = new Database(path);
+    db.exec(DOWNGRADE_5_TO_4);
+    expect(schemaVersionOf(db)).toBe(4);
+    db.close();
+
+    const upgraded = createSqliteStore({ path });
+    expect(await wholeLog(upgraded)).toEqual(log);
+    expect(await listings(upgraded)).toEqual(before);
+    const last = log[log.length - 1];
+    const room = (await okValue(createRoomService({ store: upgraded, clock: manualClock(), ids: sequentialIds(900) }).createRoom(tenant('contoso'))))
+      .stream;
+    const [created] = await okValue(upgraded.readStream(room));
+    expect(created?.position).toBe((last?.position ?? 0) + 1);
     await upgraded.close();
   });
 

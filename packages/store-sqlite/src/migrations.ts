@@ -115,6 +115,50 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX streams_calls_to_expire ON streams (call_expires_at, tenant_id, room_id) WHERE call_expires_at IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'fewer B-trees written per append: the roster clustered by its listing key, positions without AUTOINCREMENT',
+    sql: `
+      -- Every B-tree an append touches is one more page the commit writes to the WAL. The roster row was in
+      -- three (its key, its listing order, the rooms of a participant); clustered on the listing order with
+      -- one index that serves both lookups by participant, it is in two.
+      CREATE TABLE participants_v5 (
+        tenant_id      TEXT    NOT NULL,
+        room_id        TEXT    NOT NULL,
+        participant_id TEXT    NOT NULL,
+        role           TEXT    NOT NULL,
+        seq            INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, room_id, seq)
+      ) WITHOUT ROWID;
+      INSERT INTO participants_v5 (tenant_id, room_id, participant_id, role, seq)
+        SELECT tenant_id, room_id, participant_id, role, seq FROM participants;
+      DROP TABLE participants;
+      ALTER TABLE participants_v5 RENAME TO participants;
+      CREATE UNIQUE INDEX participants_by_participant ON participants (tenant_id, participant_id, room_id);
+
+      -- AUTOINCREMENT rewrote sqlite_sequence on every append. Events are never deleted, so the largest
+      -- position plus one is already a position never used before.
+      CREATE TABLE events_v5 (
+        position       INTEGER PRIMARY KEY,
+        tenant_id      TEXT    NOT NULL,
+        room_id        TEXT    NOT NULL,
+        version        INTEGER NOT NULL CHECK (version >= 1),
+        event_id       TEXT    NOT NULL UNIQUE,
+        type           TEXT    NOT NULL,
+        schema_version INTEGER NOT NULL,
+        data           TEXT    NOT NULL,
+        meta           TEXT    NOT NULL,
+        prev_hash      TEXT    NOT NULL,
+        hash           TEXT    NOT NULL,
+        UNIQUE (tenant_id, room_id, version)
+      );
+      INSERT INTO events_v5 (position, tenant_id, room_id, version, event_id, type, schema_version, data, meta, prev_hash, hash)
+        SELECT position, tenant_id, room_id, version, event_id, type, schema_version, data, meta, prev_hash, hash FROM events;
+      DROP TABLE events;
+      ALTER TABLE events_v5 RENAME TO events;
+      DELETE FROM sqlite_sequence WHERE name = 'events';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = latestVersion(MIGRATIONS);
