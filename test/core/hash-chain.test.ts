@@ -1,5 +1,7 @@
 import { canonicalJson, chain, GENESIS_HASH, hashEvent, type NewEvent, verifyStream } from '@usher/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { assertProperty } from '../support/fast-check.js';
 import { participant, sequentialIds, stream, T0 } from '../support/fixtures.js';
 
 const ids = sequentialIds(7);
@@ -27,6 +29,23 @@ describe('hash chain', () => {
     if (first === undefined) throw new Error('no event');
     const reordered = { ...first, meta: { requestId: 'r1', actor: 'test', at: T0.toISOString() } };
     expect(hashEvent(reordered)).toBe(first.hash);
+  });
+
+  it('writes any JSON value as JSON.stringify writes it with the keys of every object sorted by code unit', async () => {
+    const sorted = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sorted);
+      if (value === null || typeof value !== 'object') return value;
+      const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return Object.fromEntries(keys.map((name) => [name, sorted((value as Record<string, unknown>)[name])]));
+    };
+    await assertProperty(
+      fc.property(fc.jsonValue({ noUnicodeString: false }), (value) => {
+        const text = canonicalJson(value);
+        expect(text).toBe(JSON.stringify(sorted(value)));
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+      }),
+    );
+    expect(canonicalJson({ kept: 1, dropped: undefined, list: [undefined, 2] })).toBe('{"kept":1,"list":[null,2]}');
   });
 
   it('names the first broken event', () => {
