@@ -29,6 +29,7 @@ export interface TestServerOptions {
   readonly pageSize?: number;
   readonly readLatencyMs?: number;
   readonly publicUrl?: string;
+  readonly maxBodyBytes?: number;
   /** The store to serve (closed with the server); a new SQLite file by default. */
   readonly store?: EventStore;
 }
@@ -43,7 +44,14 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     { tenantId: parseTenantId('tenant-a')._unsafeUnwrap(), key: KEY_A },
     { tenantId: parseTenantId('tenant-b')._unsafeUnwrap(), key: KEY_B },
   ];
-  const handler = createHttpHandler({ service, clock: systemClock, keys, pageSize: options.pageSize, publicUrl: options.publicUrl });
+  const handler = createHttpHandler({
+    service,
+    clock: systemClock,
+    keys,
+    pageSize: options.pageSize,
+    publicUrl: options.publicUrl,
+    maxBodyBytes: options.maxBodyBytes,
+  });
   const server: Server = createServer(handler.listener);
   const sockets = new Map<string, Socket>();
   server.on('request', (request: IncomingMessage) => {

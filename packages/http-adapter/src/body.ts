@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { visit } from 'jsonc-parser';
 import { err, ok, type Result } from 'neverthrow';
 import { acsError, badArguments, badRequest } from './acs-errors.js';
@@ -7,11 +8,31 @@ import type { BodyValidator } from './schemas.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-/** Reads at most `limit` bytes, so that an oversized body is refused without being held in memory. */
-export async function readBody(request: Request, limit: number): Promise<Result<string, HttpError>> {
-  const tooLarge = refused(acsError(413, 'RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`));
+/** A Node request, as `@hono/node-server` hands it to the app beside the web `Request` (its `HttpBindings`). */
+export type NodeIncoming = Pick<IncomingMessage, 'headers' | 'on' | 'off' | 'readableEnded'>;
+
+function utf8(bytes: Uint8Array): Result<string, HttpError> {
+  try {
+    return ok(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch {
+    return err(refused(badRequest('The request body is not valid UTF-8.')));
+  }
+}
+
+function tooLarge(limit: number): HttpError {
+  return refused(acsError(413, 'RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`));
+}
+
+/**
+ * Reads at most `limit` bytes, so that an oversized body is refused without being held in memory.
+ * Under the Node listener the body is read from the Node request itself: asking the web `Request` for
+ * its body would build an undici `Request` and a web stream for every request, a sixth of the server's
+ * time under load.
+ */
+export async function readBody(request: Request, limit: number, incoming?: NodeIncoming): Promise<Result<string, HttpError>> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > limit) return err(tooLarge);
+  if (Number.isFinite(declared) && declared > limit) return err(tooLarge(limit));
+  if (incoming !== undefined) return readIncoming(incoming, limit);
   if (request.body === null) return ok('');
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -22,17 +43,43 @@ export async function readBody(request: Request, limit: number): Promise<Result<
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      return err(tooLarge);
+      return err(tooLarge(limit));
     }
     chunks.push(value);
   }
-  const bytes = Buffer.concat(chunks);
-  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  try {
-    return ok(text.decode(bytes));
-  } catch {
-    return err(refused(badRequest('The request body is not valid UTF-8.')));
-  }
+  return utf8(Buffer.concat(chunks));
+}
+
+/** HTTP/1.1: a request with neither a length nor a transfer coding has no body, and nothing need be read. */
+function hasBody(incoming: NodeIncoming): boolean {
+  const length = incoming.headers['content-length'];
+  return incoming.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function readIncoming(incoming: NodeIncoming, limit: number): Promise<Result<string, HttpError>> {
+  if (!hasBody(incoming) || incoming.readableEnded) return Promise.resolve(ok(''));
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (outcome: Result<string, HttpError>) => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('close', onClose);
+      resolve(outcome);
+    };
+    // Past the limit, the rest is left unread: Node discards what is left of a request once its response is sent.
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) settle(err(tooLarge(limit)));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle(utf8(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    // Closed before its end: the client went away mid-body (no answer will reach it).
+    const onClose = () => settle(err(refused(badRequest('The request body ended before its declared end.'))));
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('close', onClose);
+  });
 }
 
 export function checkContentType(request: Request, accepted: readonly string[]): Result<void, HttpError> {

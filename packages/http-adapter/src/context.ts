@@ -1,6 +1,7 @@
 import type { Caller, RoomService, TenantId } from '@usher/core';
 import type { Hono } from 'hono';
 import type { ApiVersion, VersionShape } from './api-versions.js';
+import type { NodeIncoming } from './body.js';
 import type { ApiDescription } from './openapi/parts.js';
 import type { Validators } from './schemas.js';
 
@@ -19,7 +20,8 @@ export interface RequestContext {
   readonly url: URL;
 }
 
-export type Env = { Variables: { request: RequestContext } };
+/** Under the Node listener, the Node request beside the web one (`@hono/node-server`'s bindings); none under `fetch`. */
+export type Env = { Bindings: { incoming?: NodeIncoming }; Variables: { request: RequestContext } };
 
 /** What every route module is built from. */
 export interface RouteDeps {

@@ -4,7 +4,7 @@ import { err, ok, type Result } from 'neverthrow';
 import { acsError, denied } from './acs-errors.js';
 import { isApiVersion, LATEST_SHAPE, shapeOf } from './api-versions.js';
 import { type AccessKey, authenticate, type SignatureWindow } from './auth.js';
-import { readBody } from './body.js';
+import { type NodeIncoming, readBody } from './body.js';
 import type { Env, Principal, RequestContext } from './context.js';
 import { type ApiError, errorResponse, refused } from './errors.js';
 
@@ -28,8 +28,13 @@ export interface GatedApi {
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/;
 
 /** Body, then who is asking (an access key's signature, or a user's access token), then api-version: nothing about the API is said to a caller who did not authenticate. */
-async function admit(request: Request, options: GateOptions, api: GatedApi): Promise<Result<RequestContext, ApiError>> {
-  const body = await readBody(request, options.maxBodyBytes);
+async function admit(
+  request: Request,
+  incoming: NodeIncoming | undefined,
+  options: GateOptions,
+  api: GatedApi,
+): Promise<Result<RequestContext, ApiError>> {
+  const body = await readBody(request, options.maxBodyBytes, incoming);
   if (body.isErr()) return err(body.error);
   const url = new URL(request.url);
   const authorization = request.headers.get('authorization') ?? '';
@@ -77,7 +82,7 @@ async function admit(request: Request, options: GateOptions, api: GatedApi): Pro
 /** The authentication and api-version gate, as middleware: a route runs only for an authenticated request of a version its API answers. */
 export function requestGate(options: GateOptions, api: GatedApi): MiddlewareHandler<Env> {
   return async (c, next) => {
-    const context = await admit(c.req.raw, options, api);
+    const context = await admit(c.req.raw, c.env?.incoming, options, api);
     if (context.isErr()) return errorResponse(context.error, api.isCallApi(c.req.path) ? 'call' : 'rest');
     c.set('request', context.value);
     await next();

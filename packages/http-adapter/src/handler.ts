@@ -77,5 +77,7 @@ export function createHttpHandler(options: HttpAdapterOptions) {
   });
 
   const fetch = (request: Request): Promise<Response> => Promise.resolve(app.fetch(request));
-  return { fetch, listener: getRequestListener(fetch) };
+  // The Node request goes along, so that a body is read from it rather than through a web stream.
+  const listener = getRequestListener((request, bindings) => app.fetch(request, 'incoming' in bindings ? { incoming: bindings.incoming } : {}));
+  return { fetch, listener };
 }
