@@ -1,6 +1,6 @@
 import { createRoomService, type ParticipantId, type Role, type StreamKey } from '@usher/core';
 import { randomIds, systemClock } from '@usher/core/runtime';
-import { createSqliteStore, DEFAULT_BUSY_TIMEOUT_MS, type SqliteStoreOptions } from '@usher/store-sqlite';
+import { createSqliteStore, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_WAL_AUTOCHECKPOINT_PAGES, type SqliteStoreOptions } from '@usher/store-sqlite';
 import Database from 'better-sqlite3';
 import { bench, describe } from 'vitest';
 import { participant, tenant } from '../test/support/fixtures.js';
@@ -21,12 +21,13 @@ async function serviceOn(synchronous: Synchronous) {
   return service;
 }
 
-/** The ceiling: the same pragmas, one one-row insert per BEGIN IMMEDIATE transaction, nothing else. */
+/** The ceiling: the same pragmas (durability, journal, checkpoints), one one-row insert per BEGIN IMMEDIATE transaction, nothing else. */
 function rawOn(synchronous: Synchronous) {
   const raw = new Database(`${directory.path}/raw-${synchronous}-${Math.random().toString(36).slice(2)}.db`);
   raw.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${synchronous}`);
+  raw.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`);
   raw.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY AUTOINCREMENT, room INTEGER NOT NULL, body TEXT NOT NULL)');
   const insert = raw.prepare('INSERT INTO rows (room, body) VALUES (?, ?)');
   return raw.transaction((room: number, body: string) => insert.run(room, body));

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { signRequest } from '../packages/http-adapter/dist/index.js';
+import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from '../packages/store-sqlite/dist/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROOMS = 100;
@@ -105,6 +106,7 @@ function httpRound() {
 const raw = new Database(join(directory, 'raw.db'));
 raw.pragma('journal_mode = WAL');
 raw.pragma('synchronous = FULL');
+raw.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`);
 raw.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY AUTOINCREMENT, room INTEGER NOT NULL, body TEXT NOT NULL)');
 const insert = raw.prepare('INSERT INTO rows (room, body) VALUES (?, ?)');
 const insertOne = raw.transaction((room, body) => insert.run(room, body));

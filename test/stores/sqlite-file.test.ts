@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { createRoomService } from '@usher/core';
-import { createSqliteStore, MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersionOf } from '@usher/store-sqlite';
+import {
+  createSqliteStore,
+  DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
+  MIGRATIONS,
+  migrate,
+  openSqliteDatabase,
+  SCHEMA_VERSION,
+  schemaVersionOf,
+} from '@usher/store-sqlite';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { manualClock, participant, sequentialIds, tenant } from '../support/fixtures.js';
@@ -158,6 +166,17 @@ describe('SQLite file', () => {
     const db = new Database(path);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  it('lets the WAL grow to 10,000 pages before a checkpoint, or as told', () => {
+    const path = join(directory.path, 'checkpoints.db');
+    const byDefault = openSqliteDatabase({ path });
+    expect(byDefault.pragma('wal_autocheckpoint', { simple: true })).toBe(DEFAULT_WAL_AUTOCHECKPOINT_PAGES);
+    expect(DEFAULT_WAL_AUTOCHECKPOINT_PAGES).toBe(10_000);
+    byDefault.close();
+    const told = openSqliteDatabase({ path, walAutocheckpointPages: 500 });
+    expect(told.pragma('wal_autocheckpoint', { simple: true })).toBe(500);
+    told.close();
   });
 
   it('refuses a duplicate version even when written behind the store’s back (the UNIQUE backstop)', async () => {

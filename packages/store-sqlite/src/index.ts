@@ -1,2 +1,9 @@
 export { MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
-export { createSqliteStore, DEFAULT_BUSY_TIMEOUT_MS, openSqliteDatabase, type SqliteStoreOptions, type SqliteSynchronous } from './sqlite-store.js';
+export {
+  createSqliteStore,
+  DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
+  openSqliteDatabase,
+  type SqliteStoreOptions,
+  type SqliteSynchronous,
+} from './sqlite-store.js';
