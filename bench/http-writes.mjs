@@ -2,7 +2,7 @@
 // default), driven by autocannon from this process, beside the raw ceiling: one one-row insert per
 // BEGIN IMMEDIATE transaction at FULL, in this process. Alternating rounds; ratios reported.
 // Run by `npm run bench` after the vitest benchmarks (needs a build). USHER_BENCH_SECONDS sets the length
-// of a round (default 5); USHER_BENCH_PROFILE=<dir> writes a CPU profile of the server there.
+// of a round (default 5), USHER_BENCH_ROUNDS their number (default 3); USHER_BENCH_PROFILE=<dir> writes a CPU profile of the server there.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ const ROOT = join(import.meta.dirname, '..');
 const ROOMS = 100;
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.USHER_BENCH_SECONDS ?? 5);
-const ROUNDS = 2;
+const ROUNDS = Number(process.env.USHER_BENCH_ROUNDS ?? 3);
 const directory = mkdtempSync(join(tmpdir(), 'usher-bench-http-'));
 
 function startUsher() {
@@ -132,7 +132,11 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       `raw one-insert-per-transaction ceiling at FULL: ${ceiling.toFixed(0)}/s; ratio ${(perSecond / ceiling).toFixed(2)}`,
   );
 }
-console.log(`HTTP PATCH / raw FULL ceiling: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')} (target ≥ 1)`);
+const sorted = [...ratios].sort((a, b) => a - b);
+const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+console.log(
+  `HTTP PATCH / raw FULL ceiling over ${ROUNDS} rounds: min ${sorted[0]?.toFixed(2)}, median ${median.toFixed(2)}, max ${sorted[sorted.length - 1]?.toFixed(2)} (target ≥ 1)`,
+);
 server.child.kill('SIGTERM');
 raw.close();
 rmSync(directory, { recursive: true, force: true });
