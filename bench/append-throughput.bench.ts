@@ -1,4 +1,4 @@
-import { createRoomService, type ParticipantId, type Role, type StreamKey } from '@usher/core';
+import { createRoomService, type Role, type StreamKey } from '@usher/core';
 import { randomIds, systemClock } from '@usher/core/runtime';
 import { createSqliteStore, DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_WAL_AUTOCHECKPOINT_PAGES, type SqliteStoreOptions } from '@usher/store-sqlite';
 import Database from 'better-sqlite3';
@@ -33,26 +33,7 @@ function rawOn(synchronous: Synchronous) {
   return raw.transaction((room: number, body: string) => insert.run(room, body));
 }
 
-for (const synchronous of ['FULL', 'NORMAL'] as const) {
-  const service = await serviceOn(synchronous);
-  const rooms: StreamKey[] = [];
-  for (let n = 0; n < ROOMS; n += 1) rooms.push((await service.createRoom(tenant('bench')))._unsafeUnwrap().stream);
-  const insertOne = rawOn(synchronous);
-  let commands = 0;
-  let rows = 0;
-
-  describe(`appends per second on SQLite (synchronous=${synchronous}, WAL): the service against its ceiling`, () => {
-    bench('createRoomService: one AddParticipants per command on existing rooms', async () => {
-      commands += 1;
-      const who: ParticipantId = participant(`p${commands}`);
-      (await service.addParticipants(rooms[commands % ROOMS] as StreamKey, [{ id: who, role: 'Attendee' }]))._unsafeUnwrap();
-    });
-    bench('raw better-sqlite3: one one-row insert per BEGIN IMMEDIATE transaction', () => {
-      rows += 1;
-      insertOne.immediate(rows % ROOMS, `{"participant":"8:acs:resource_p${rows}","role":"Attendee"}`);
-    });
-  });
-}
+// Per-command appends against the raw ceiling at FULL and NORMAL: bench/append-ratios.mjs, in alternating rounds.
 
 /** One participant's role changes back and forth in a room of `size`: what one append costs as the roster grows. */
 async function rosterOf(service: Awaited<ReturnType<typeof serviceOn>>, size: number) {

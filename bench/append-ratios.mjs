@@ -1,0 +1,79 @@
+// Per-command appends on SQLite against the raw ceiling, at FULL and NORMAL: one AddParticipants per
+// command on 100 existing rooms through createRoomService, beside one one-row insert per BEGIN IMMEDIATE
+// transaction with the same pragmas (journal, durability, checkpoints), in this process, in alternating
+// rounds; min/median/max of the ratios reported. Run by `npm run bench` (needs a build).
+// USHER_BENCH_SECONDS sets the length of a round (default 1), USHER_BENCH_ROUNDS their number (default 5).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createRoomService } from '../packages/core/dist/index.js';
+import { randomIds, systemClock } from '../packages/core/dist/runtime/index.js';
+import { createSqliteStore, DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from '../packages/store-sqlite/dist/index.js';
+
+const ROOMS = 100;
+const SECONDS = Number(process.env.USHER_BENCH_SECONDS ?? 1);
+const ROUNDS = Number(process.env.USHER_BENCH_ROUNDS ?? 5);
+const TARGETS = { FULL: 0.5, NORMAL: 0.25 };
+const directory = mkdtempSync(join(tmpdir(), 'usher-bench-append-'));
+
+async function serviceRound(service, rooms, counter) {
+  const end = performance.now() + SECONDS * 1000;
+  let commands = 0;
+  while (performance.now() < end) {
+    counter.next += 1;
+    commands += 1;
+    const added = await service.addParticipants(rooms[counter.next % ROOMS], [{ id: `8:acs:bench_${counter.next}`, role: 'Attendee' }]);
+    if (added.isErr()) throw new Error(added.error.message);
+  }
+  return commands / SECONDS;
+}
+
+function rawRound(insertOne, counter) {
+  const end = performance.now() + SECONDS * 1000;
+  let rows = 0;
+  while (performance.now() < end) {
+    counter.next += 1;
+    rows += 1;
+    insertOne.immediate(counter.next % ROOMS, `{"participant":"8:acs:bench_${counter.next}","role":"Attendee"}`);
+  }
+  return rows / SECONDS;
+}
+
+const summary = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
+};
+
+for (const synchronous of ['FULL', 'NORMAL']) {
+  const store = createSqliteStore({ path: join(directory, `service-${synchronous}.db`), synchronous });
+  const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
+  const rooms = [];
+  for (let n = 0; n < ROOMS; n += 1) rooms.push((await service.createRoom('bench'))._unsafeUnwrap().stream);
+
+  const raw = new Database(join(directory, `raw-${synchronous}.db`));
+  raw.pragma('journal_mode = WAL');
+  raw.pragma(`synchronous = ${synchronous}`);
+  raw.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`);
+  raw.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY AUTOINCREMENT, room INTEGER NOT NULL, body TEXT NOT NULL)');
+  const insert = raw.prepare('INSERT INTO rows (room, body) VALUES (?, ?)');
+  const insertOne = raw.transaction((room, body) => insert.run(room, body));
+
+  const counter = { next: 0 };
+  const ratios = [];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const perSecond = await serviceRound(service, rooms, counter);
+    const ceiling = rawRound(insertOne, counter);
+    ratios.push(perSecond / ceiling);
+    console.log(
+      `${synchronous} round ${round}: createRoomService ${perSecond.toFixed(0)} commands/s; raw one-insert-per-transaction ${ceiling.toFixed(0)}/s; ratio ${(perSecond / ceiling).toFixed(3)}`,
+    );
+  }
+  const { min, median, max } = summary(ratios);
+  console.log(
+    `appends at ${synchronous} / raw ceiling over ${ROUNDS} rounds: min ${min.toFixed(3)}, median ${median.toFixed(3)}, max ${max.toFixed(3)} (target ≥ ${TARGETS[synchronous]})`,
+  );
+  await store.close();
+  raw.close();
+}
+rmSync(directory, { recursive: true, force: true });
