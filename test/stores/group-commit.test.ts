@@ -82,6 +82,28 @@ describe.each(targets)('group commit on $name', (target) => {
     await reopened.close();
   });
 
+  it('sees, within one group, what an earlier append of the group wrote to the same stream', async () => {
+    const commits: number[] = [];
+    const store = await target.open('same-stream', (appends) => commits.push(appends));
+    const room = stream('contoso', 1);
+    await okValue(store.append(room, [addedEvent('seed')], 'noStream'));
+    await okValue(store.loadStream(room));
+    commits.length = 0;
+    // One turn: the second expects the version the first makes, the third the version the first found.
+    const [first, second, third] = await Promise.all([
+      store.append(room, [addedEvent('a')], 1),
+      store.append(room, [addedEvent('b')], 2),
+      store.append(room, [addedEvent('c')], 1),
+    ]);
+    expect(commits).toEqual([3]);
+    expect(first?._unsafeUnwrap().version).toBe(2);
+    expect(second?._unsafeUnwrap().version).toBe(3);
+    expect(third?._unsafeUnwrapErr()).toMatchObject({ type: 'Concurrency' });
+    expect((await okValue(store.loadStream(room)))?.version).toBe(3);
+    expect((await wholeLog(store)).map((event) => event.version)).toEqual([1, 2, 3]);
+    await store.close();
+  });
+
   it('answers every caller of a group; commands on many rooms at once share commits', async () => {
     const commits: number[] = [];
     const store = await target.open('many', (appends) => commits.push(appends));

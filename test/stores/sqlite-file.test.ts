@@ -11,10 +11,10 @@ import {
 } from '@usher/store-sqlite';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { manualClock, participant, sequentialIds, tenant } from '../support/fixtures.js';
-import { okValue } from '../support/results.js';
+import { manualClock, participant, sequentialIds, stream, tenant } from '../support/fixtures.js';
+import { errValue, okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
-import { allParticipants, wholeLog } from './contract.js';
+import { addedEvent, allParticipants, wholeLog } from './contract.js';
 import { interleavedRooms } from './version-2-upgrade.js';
 import { callInProgress, DOWNGRADE_TO_2, expectFoundAfterUpgrade } from './version-3-upgrade.js';
 
@@ -166,6 +166,24 @@ describe('SQLite file', () => {
     const db = new Database(path);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  it('sees what another connection committed to a stream this one holds the head of', async () => {
+    const path = join(directory.path, 'two-connections.db');
+    const first = createSqliteStore({ path });
+    const second = createSqliteStore({ path });
+    const room = stream('contoso', 1);
+    await okValue(first.append(room, [addedEvent('a')], 'noStream'));
+    expect((await okValue(first.loadStream(room)))?.version).toBe(1);
+    await okValue(second.append(room, [addedEvent('b')], 1));
+    // The first connection's head of the room is stale now: it must read the stored one, on load and on append.
+    expect((await okValue(first.loadStream(room)))?.version).toBe(2);
+    await okValue(second.append(room, [addedEvent('c')], 2));
+    expect(await errValue(first.append(room, [addedEvent('d')], 2))).toMatchObject({ type: 'Concurrency' });
+    expect((await okValue(first.append(room, [addedEvent('d')], 3))).version).toBe(4);
+    expect((await okValue(second.loadStream(room)))?.version).toBe(4);
+    await first.close();
+    await second.close();
   });
 
   it('lets the WAL grow to 10,000 pages before a checkpoint, or as told', () => {

@@ -15,21 +15,58 @@ function headFromRow(statements: Statements, stream: LogStreamKey, row: HeadRow 
 /**
  * The heads of recently used streams, so that loading a room or appending to it parses the folded
  * state only when another process (or nobody yet) has moved the stream since this one last saw it.
- * A head is reused only while the stored version and hash still match it.
+ * A head is reused while the stored version and hash still match it; and while no other connection
+ * has committed since it was last seen to match (SQLite's `data_version`), without reading it at all.
  */
 export function createHeadCache(statements: Statements, capacity = DEFAULT_HEAD_CACHE_SIZE) {
   const heads = streamHeadCache(capacity);
+  const keyOf = (stream: LogStreamKey) => `${stream.tenantId}\u0000${stream.roomId}`;
+  /** The streams whose held head is known to be the stored one, as of `seenDataVersion`. */
+  const current = new Set<string>();
+  let seenDataVersion: number | undefined;
+
+  function confirm(key: string) {
+    // Bounded like the heads: forgetting a confirmation only costs a read.
+    if (current.size >= Math.max(1, capacity) * 2) current.clear();
+    current.add(key);
+  }
 
   /** The stream's current head; within a transaction, the one that transaction sees. */
   function read(stream: LogStreamKey): StreamHead {
+    const dataVersion = statements.dataVersion.get()?.data_version;
+    if (dataVersion !== seenDataVersion) {
+      seenDataVersion = dataVersion;
+      current.clear();
+    }
+    const key = keyOf(stream);
+    const held = heads.get(stream);
+    if (held !== undefined && current.has(key)) return held;
     const stored = statements.headVersion.get(stream.tenantId, stream.roomId);
     if (stored === undefined) return EMPTY_HEAD;
-    const held = heads.get(stream);
-    if (held !== undefined && held.version === stored.version && held.lastHash === stored.last_hash) return held;
+    if (held !== undefined && held.version === stored.version && held.lastHash === stored.last_hash) {
+      confirm(key);
+      return held;
+    }
     const head = headFromRow(statements, stream, statements.head.get(stream.tenantId, stream.roomId));
     heads.remember(stream, head);
+    confirm(key);
     return head;
   }
 
-  return { read, remember: heads.remember, clear: heads.clear };
+  return {
+    read,
+    /** A head this connection has just committed. */
+    remember(stream: LogStreamKey, head: StreamHead): void {
+      heads.remember(stream, head);
+      confirm(keyOf(stream));
+    },
+    /** The stream was written in a transaction not yet committed: its held head is no longer the stored one. */
+    written(stream: LogStreamKey): void {
+      current.delete(keyOf(stream));
+    },
+    clear(): void {
+      heads.clear();
+      current.clear();
+    },
+  };
 }

@@ -163,6 +163,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       });
       const batch = projectBatch(head, stored, isExact(expected) ? decided : undefined);
       const next = writeProjection(sql, stream, head, batch, (index) => (stored[index] as StoredEvent).position);
+      heads.written(stream);
       return { result: { stream, version: next.version, events: stored, replayed: false }, head: next };
     },
   );
@@ -201,6 +202,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           const head = heads.read(run.stream);
           if (head === EMPTY_HEAD) rooms += 1;
           writeProjection(sql, run.stream, head, projectBatch(head, run.events), (index) => (run.events[index] as StoredEvent).position);
+          heads.written(run.stream);
         }
         after = (events[events.length - 1] as StoredEvent).position;
         processed += events.length;

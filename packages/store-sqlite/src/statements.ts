@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { INSERT_EVENT, SELECT_EVENT_BY_ID } from './sql/append.js';
 import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
 import { SELECT_CALLS_TO_EXPIRE, SELECT_NEXT_CALL_EXPIRY } from './sql/expiries.js';
-import { SELECT_HEAD, SELECT_HEAD_VERSION } from './sql/heads.js';
+import { SELECT_DATA_VERSION, SELECT_HEAD, SELECT_HEAD_VERSION } from './sql/heads.js';
 import { ACQUIRE_LEASE, RELEASE_LEASE } from './sql/leases.js';
 import { SELECT_ROOMS_OF_PARTICIPANT, SELECT_ROSTER, SELECT_ROSTER_PAGE } from './sql/participants.js';
 import {
@@ -40,6 +40,7 @@ export function prepareStatements(db: Database.Database) {
     eventById: prepare(db, SELECT_EVENT_BY_ID),
     checkpoint: prepare(db, SELECT_CHECKPOINT),
     setCheckpoint: prepare(db, UPSERT_CHECKPOINT),
+    dataVersion: prepare(db, SELECT_DATA_VERSION),
     headVersion: prepare(db, SELECT_HEAD_VERSION),
     head: prepare(db, SELECT_HEAD),
     rosterPage: prepare(db, SELECT_ROSTER_PAGE),

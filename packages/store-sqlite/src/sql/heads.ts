@@ -17,3 +17,6 @@ export const SELECT_HEAD = query<[string, string], HeadRow>(`
   SELECT version, last_hash, state, created_position
   FROM streams
   WHERE tenant_id = ? AND room_id = ?`);
+
+/** Changes whenever another connection commits (this connection's own commits leave it be). */
+export const SELECT_DATA_VERSION = query<[], { data_version: number }>(`PRAGMA data_version`);
