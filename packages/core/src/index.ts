@@ -19,6 +19,8 @@ export { REPEATABILITY_WINDOW_MS, type RepeatableRequest, type RoomCreatedOnce, 
 export * from './roles.js';
 export * from './room-summary.js';
 export * from './schedule.js';
+export * from './server-event-feed.js';
+export * from './server-events.js';
 export * from './service.js';
 export * from './state.js';
 export { retryImmediately } from './stream-commands.js';
