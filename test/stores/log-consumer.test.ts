@@ -1,0 +1,84 @@
+import type { StoredEvent } from '@usher/core';
+import { startLogConsumer } from '@usher/core/runtime';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stream } from '../support/fixtures.js';
+import { postgresFactory, postgresUrl } from '../support/postgres.js';
+import { okValue } from '../support/results.js';
+import { storeFactories } from '../support/stores.js';
+import { addedEvent } from './contract.js';
+
+const url = postgresUrl();
+const factories = url === null ? storeFactories() : [...storeFactories(), postgresFactory(url)];
+
+describe.each(factories)('the log consumer on $name', (factory) => {
+  afterAll(() => factory.dispose());
+
+  it('hands over every event once, in log order, and resumes after its checkpoint', async () => {
+    const store = await factory.open();
+    const rooms = [1, 2, 3].map((n) => stream('contoso', n));
+    for (const [index, room] of rooms.entries()) await okValue(store.append(room, [addedEvent(`a${index}`), addedEvent(`b${index}`)], 'noStream'));
+
+    const seen: number[] = [];
+    const first = startLogConsumer({
+      store,
+      checkpoint: 'reader',
+      batchSize: 4,
+      handle: async (events) => void seen.push(...events.map((event) => event.position)),
+    });
+    await first.caughtUp();
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+    // Appended while it runs: it finds them without being told.
+    await okValue(store.append(rooms[0] ?? stream('contoso', 1), [addedEvent('c0')], 2));
+    await first.caughtUp();
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    await first.stop();
+    expect(await okValue(store.checkpoints.get('reader'))).toBe(7);
+
+    // A new consumer on the same checkpoint goes on after it.
+    await okValue(store.append(rooms[1] ?? stream('contoso', 2), [addedEvent('c1')], 2));
+    const later: StoredEvent[] = [];
+    const second = startLogConsumer({ store, checkpoint: 'reader', handle: async (events) => void later.push(...events) });
+    await second.caughtUp();
+    await second.stop();
+    expect(later.map((event) => event.position)).toEqual([8]);
+  });
+
+  it('handles a page again until its handler succeeds: at least once, never skipped', async () => {
+    const store = await factory.open();
+    await okValue(store.append(stream('contoso', 1), [addedEvent('a'), addedEvent('b'), addedEvent('c')], 'noStream'));
+    const attempts: number[][] = [];
+    const errors: unknown[] = [];
+    let failures = 2;
+    const consumer = startLogConsumer({
+      store,
+      checkpoint: 'flaky',
+      batchSize: 2,
+      maxIdleMs: 20,
+      onError: (error) => errors.push(error),
+      handle: async (events) => {
+        attempts.push(events.map((event) => event.position));
+        if (events.some((event) => event.position === 3) && failures-- > 0) throw new Error('receiver down');
+      },
+    });
+    await consumer.caughtUp();
+    await consumer.stop();
+    expect(attempts).toEqual([[1, 2], [3], [3], [3]]);
+    expect(errors).toHaveLength(2);
+    expect(await okValue(store.checkpoints.get('flaky'))).toBe(3);
+  });
+
+  it('begins after `startAfter` when its checkpoint was never set', async () => {
+    const store = await factory.open();
+    await okValue(store.append(stream('contoso', 1), [addedEvent('a'), addedEvent('b'), addedEvent('c')], 'noStream'));
+    const seen: number[] = [];
+    const consumer = startLogConsumer({
+      store,
+      checkpoint: 'late',
+      startAfter: 2,
+      handle: async (events) => void seen.push(...events.map((event) => event.position)),
+    });
+    await consumer.caughtUp();
+    await consumer.stop();
+    expect(seen).toEqual([3]);
+  });
+});
