@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createRoomService, type StreamKey } from '@usher/core';
 import { createSqliteStore } from '@usher/store-sqlite';
 import Database from 'better-sqlite3';
@@ -11,20 +9,7 @@ import { HOUR, manualClock, participant, sequentialIds, T0, tenant } from '../su
 import { postgresUrl } from '../support/postgres.js';
 import { okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
-
-const MAIN = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
-const run = promisify(execFile);
-
-async function usher(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { USHER_PG_URL: _postgres, ...env } = process.env;
-  try {
-    const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { usher } from '../support/usher-process.js';
 
 describe('usher audit, export, import and rebuild', () => {
   const directory = temporaryDirectory('audit-cli');
@@ -112,7 +97,7 @@ describe('usher audit, export, import and rebuild', () => {
     const schema = `usher_cli_${process.pid}`;
     const postgres = ['--postgres', url ?? '', '--schema', schema];
     try {
-      expect((await usher('migrate', ...postgres)).stdout).toMatch(/migrated to version 4 \(applied 1, 2, 3, 4\)/);
+      expect((await usher('migrate', ...postgres)).stdout).toMatch(/migrated to version 5 \(applied 1, 2, 3, 4, 5\)/);
       const imported = await usher('import', file, ...postgres, '--json');
       expect(JSON.parse(imported.stdout)).toMatchObject({ ok: true, imported: 4 });
       expect(JSON.parse((await usher('audit', 'verify', ...postgres, '--json')).stdout)).toMatchObject({ ok: true, events: 4, streams: 1 });

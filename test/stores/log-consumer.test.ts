@@ -67,6 +67,15 @@ describe.each(factories)('the log consumer on $name', (factory) => {
     expect(await okValue(store.checkpoints.get('flaky'))).toBe(3);
   });
 
+  it('knows the log’s last position: 0 when empty, then the position of the last event appended', async () => {
+    const store = await factory.open();
+    expect(await okValue(store.headPosition())).toBe(0);
+    await okValue(store.append(stream('contoso', 1), [addedEvent('a'), addedEvent('b')], 'noStream'));
+    await okValue(store.append(stream('contoso', 2), [addedEvent('c')], 'noStream'));
+    const log = await okValue(store.readAll({ afterPosition: 0, limit: 10 }));
+    expect(await okValue(store.headPosition())).toBe(log[log.length - 1]?.position);
+  });
+
   it('begins after `startAfter` when its checkpoint was never set', async () => {
     const store = await factory.open();
     await okValue(store.append(stream('contoso', 1), [addedEvent('a'), addedEvent('b'), addedEvent('c')], 'noStream'));

@@ -1,4 +1,6 @@
 import { memoryFactory } from '../support/stores.js';
 import { eventStoreContract } from './contract.js';
+import { eventSubscriptionsContract } from './event-subscriptions.js';
 
 eventStoreContract(memoryFactory());
+eventSubscriptionsContract(memoryFactory());

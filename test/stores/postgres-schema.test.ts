@@ -5,10 +5,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { manualClock, sequentialIds, tenant } from '../support/fixtures.js';
 import { postgresFactory, postgresUrl } from '../support/postgres.js';
 import { okValue } from '../support/results.js';
+import { wholeLog } from './contract.js';
 import { interleavedRooms } from './version-2-upgrade.js';
 import { callInProgress, DOWNGRADE_TO_2, expectFoundAfterUpgrade } from './version-3-upgrade.js';
 
 const url = postgresUrl();
+
+/** Back to what version 4 left: no event subscriptions, no dead letters. */
+const DOWNGRADE_5_TO_4 = `
+  DROP TABLE dead_letters;
+  DROP TABLE event_subscriptions;
+  DELETE FROM schema_migrations WHERE version = 5;`;
 
 describe.skipIf(url === null)('PostgreSQL schema', () => {
   const factory = postgresFactory(url ?? '');
@@ -35,6 +42,7 @@ describe.skipIf(url === null)('PostgreSQL schema', () => {
     // Back to what version 1 left: the roster keyed by the log position of the adding event, rooms by position.
     await admin.query(`
       SET search_path TO "${schema}";
+      ${DOWNGRADE_5_TO_4}
       DROP INDEX participants_by_seq;
       UPDATE participants SET seq = e.position FROM events e
         WHERE e.tenant_id = participants.tenant_id AND e.room_id = participants.room_id AND e.version = participants.seq;
@@ -46,7 +54,7 @@ describe.skipIf(url === null)('PostgreSQL schema', () => {
     const positions = (await admin.query<{ seq: number }>(`SELECT seq FROM "${schema}".participants`)).rows;
     expect(Math.max(...positions.map((row) => Number(row.seq)))).toBeGreaterThan(10);
 
-    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [2], version: SCHEMA_VERSION });
+    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [2, 5], version: SCHEMA_VERSION });
     expect(await listings(store)).toEqual(before);
     const keyed = await admin.query<{ participant_id: string; participant: string }>(
       `SELECT p.participant_id, e.data->>'participant' AS participant FROM "${schema}".participants p JOIN "${schema}".events e
@@ -60,13 +68,36 @@ describe.skipIf(url === null)('PostgreSQL schema', () => {
     const store = await factory.open();
     const schema = factory.schemaOf(store);
     const room = await callInProgress(store);
-    // Version 4 (PostgreSQL only) goes first: group commit's function.
+    // Versions 5 (event subscriptions) and 4 (PostgreSQL only: group commit's function) go first.
     await admin.query(
-      `SET search_path TO "${schema}"; DROP FUNCTION usher_append_batch(jsonb); DELETE FROM schema_migrations WHERE version = 4; ${DOWNGRADE_TO_2} RESET search_path;`,
+      `SET search_path TO "${schema}"; ${DOWNGRADE_5_TO_4} DROP FUNCTION usher_append_batch(jsonb); DELETE FROM schema_migrations WHERE version = 4; ${DOWNGRADE_TO_2} RESET search_path;`,
     );
     await expect(checkPostgresSchema({ connectionString: url ?? '', schema })).rejects.toThrow(/is at version 2/);
-    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [3, 4], version: SCHEMA_VERSION });
+    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [3, 4, 5], version: SCHEMA_VERSION });
     await expectFoundAfterUpgrade(store, room);
+  });
+
+  it('upgrades a version-4 schema: the same log, with event subscriptions and dead letters kept beside it', async () => {
+    const store = await factory.open();
+    const schema = factory.schemaOf(store);
+    await interleavedRooms(store);
+    const log = await wholeLog(store);
+    await admin.query(`SET search_path TO "${schema}"; ${DOWNGRADE_5_TO_4} RESET search_path;`);
+    await expect(checkPostgresSchema({ connectionString: url ?? '', schema })).rejects.toThrow(/is at version 4/);
+    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [5], version: SCHEMA_VERSION });
+    expect(await wholeLog(store)).toEqual(log);
+    const subscription = {
+      tenantId: tenant('contoso'),
+      name: 'orders',
+      endpointUrl: 'https://hooks.example.com/orders',
+      includedEventTypes: null,
+      eventDeliverySchema: 'EventGridSchema' as const,
+      secret: null,
+      createdAt: '2026-01-05T09:00:00.000Z',
+      startAfter: log.length,
+    };
+    expect(await okValue(store.eventSubscriptions.put(subscription))).toBe('created');
+    expect(await okValue(store.eventSubscriptions.all())).toEqual([subscription]);
   });
 
   it('makes a duplicated or orphaned event impossible, whoever writes', async () => {

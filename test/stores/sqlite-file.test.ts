@@ -18,6 +18,12 @@ import { addedEvent, allParticipants, wholeLog } from './contract.js';
 import { interleavedRooms } from './version-2-upgrade.js';
 import { callInProgress, DOWNGRADE_TO_2, expectFoundAfterUpgrade } from './version-3-upgrade.js';
 
+/** Back to what version 5 left: no event subscriptions, no dead letters. */
+const DOWNGRADE_6_TO_5 = `
+  DROP TABLE dead_letters;
+  DROP TABLE event_subscriptions;
+  DELETE FROM schema_migrations WHERE version = 6;`;
+
 /** Back to what version 4 left: the roster keyed by participant with two indexes, positions from AUTOINCREMENT. */
 const DOWNGRADE_5_TO_4 = `
   CREATE TABLE participants_v4 (
@@ -81,6 +87,7 @@ describe('SQLite file', () => {
 
     // Back to what version 1 left: the roster keyed by the log position of the adding event, rooms by position.
     const db = new Database(path);
+    db.exec(DOWNGRADE_6_TO_5);
     db.exec(DOWNGRADE_5_TO_4);
     db.exec(`
       DROP INDEX participants_by_seq;
@@ -117,6 +124,7 @@ describe('SQLite file', () => {
     await store.close();
     const db = new Database(path);
     // Version 4 (SQLite only) goes first: calls to expire keyed on a column.
+    db.exec(DOWNGRADE_6_TO_5);
     db.exec(DOWNGRADE_5_TO_4);
     db.exec(
       `DROP INDEX streams_calls_to_expire; ALTER TABLE streams DROP COLUMN call_expires_at; DELETE FROM schema_migrations WHERE version = 4; ${DOWNGRADE_TO_2}`,
@@ -137,6 +145,7 @@ describe('SQLite file', () => {
     const log = await wholeLog(store);
     await store.close();
     const db = new Database(path);
+    db.exec(DOWNGRADE_6_TO_5);
     db.exec(DOWNGRADE_5_TO_4);
     expect(schemaVersionOf(db)).toBe(4);
     db.close();
@@ -149,6 +158,34 @@ describe('SQLite file', () => {
       .stream;
     const [created] = await okValue(upgraded.readStream(room));
     expect(created?.position).toBe((last?.position ?? 0) + 1);
+    await upgraded.close();
+  });
+
+  it('upgrades a version-5 file: the same log, with event subscriptions and dead letters kept beside it', async () => {
+    const path = join(directory.path, 'version-5.db');
+    const store = createSqliteStore({ path });
+    await interleavedRooms(store);
+    const log = await wholeLog(store);
+    await store.close();
+    const db = new Database(path);
+    db.exec(DOWNGRADE_6_TO_5);
+    expect(schemaVersionOf(db)).toBe(5);
+    db.close();
+
+    const upgraded = createSqliteStore({ path });
+    expect(await wholeLog(upgraded)).toEqual(log);
+    const subscription = {
+      tenantId: tenant('contoso'),
+      name: 'orders',
+      endpointUrl: 'https://hooks.example.com/orders',
+      includedEventTypes: null,
+      eventDeliverySchema: 'EventGridSchema' as const,
+      secret: null,
+      createdAt: '2026-01-05T09:00:00.000Z',
+      startAfter: log.length,
+    };
+    expect(await okValue(upgraded.eventSubscriptions.put(subscription))).toBe('created');
+    expect(await okValue(upgraded.eventSubscriptions.all())).toEqual([subscription]);
     await upgraded.close();
   });
 

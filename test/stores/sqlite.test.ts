@@ -1,4 +1,6 @@
 import { sqliteFactory } from '../support/stores.js';
 import { eventStoreContract } from './contract.js';
+import { eventSubscriptionsContract } from './event-subscriptions.js';
 
 eventStoreContract(sqliteFactory());
+eventSubscriptionsContract(sqliteFactory());

@@ -38,7 +38,7 @@ export function postgresFactory(url: string): StoreFactory & { schemaOf(store: E
         await migratePostgres({ connectionString: url, schema });
       } else {
         await admin.query(
-          `TRUNCATE "${schema}".events, "${schema}".streams, "${schema}".participants, "${schema}".requests, "${schema}".checkpoints, "${schema}".signing_keys, "${schema}".leases`,
+          `TRUNCATE "${schema}".events, "${schema}".streams, "${schema}".participants, "${schema}".requests, "${schema}".checkpoints, "${schema}".signing_keys, "${schema}".leases, "${schema}".event_subscriptions, "${schema}".dead_letters`,
         );
       }
       const store = createPostgresStore({ connectionString: url, schema, poolSize: 4 });

@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { signRequest } from '@usher/http-adapter';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -57,4 +58,18 @@ export function signedFetch(endpoint: string, key: string, method: string, path:
   const headers = signRequest({ method, url: target, body, date: new Date() }, key);
   const contentType = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
   return fetch(target, { method, body: body === '' ? undefined : body, headers: { ...headers, 'content-type': contentType } });
+}
+
+const run = promisify(execFile);
+
+/** Runs the built CLI to its end (without USHER_PG_URL, as startProcess); answers its exit code and output. */
+export async function usher(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { USHER_PG_URL: _postgres, ...env } = process.env;
+  try {
+    const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
 }

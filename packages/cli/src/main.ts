@@ -7,6 +7,7 @@ import { addKeysCommands } from './commands/keys.js';
 import { addMigrateCommand } from './commands/migrate.js';
 import { addRebuildCommand } from './commands/rebuild.js';
 import { addServeCommand } from './commands/serve.js';
+import { addWebhooksCommands } from './commands/webhooks.js';
 
 const program = new Command('usher').description('Usher: an ACS Rooms-compatible rooms control plane').showHelpAfterError();
 
@@ -17,6 +18,7 @@ addExportCommand(program);
 addImportCommand(program);
 addRebuildCommand(program);
 addKeysCommands(program);
+addWebhooksCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

@@ -2,7 +2,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createRoomService, parseTenantId } from '@usher/core';
-import { jitteredRetries, joseAccessTokens, randomIds, startCallExpiry, systemClock } from '@usher/core/runtime';
+import {
+  jitteredRetries,
+  joseAccessTokens,
+  randomIds,
+  startCallExpiry,
+  startWebhookDispatcher,
+  systemClock,
+  validateEndpoint,
+  type WebhookRetryPolicy,
+} from '@usher/core/runtime';
 import { createHttpHandler } from '@usher/http-adapter';
 import { checkPostgresSchema, createPostgresStore } from '@usher/store-postgres';
 import { createSqliteStore } from '@usher/store-sqlite';
@@ -24,12 +33,19 @@ export interface ServeOptions {
   readonly headersTimeoutMs?: number | undefined;
   /** How long this node's hold on the call-expiry schedule lasts; another node takes over at most this long after it dies (default 10 s). */
   readonly expiryLeaseMs?: number | undefined;
+  /** How long this node's hold on webhook delivery lasts (default 10 s). */
+  readonly webhookLeaseMs?: number | undefined;
+  /** Webhook retries (defaults as Event Grid's: 30 attempts, 24 hours, waits from 10 s doubling up to 1 h). */
+  readonly webhookRetry?: Partial<WebhookRetryPolicy> | undefined;
+  /** How long an endpoint may take to answer a delivery or the validation handshake (default 30 s). */
+  readonly webhookTimeoutMs?: number | undefined;
 }
 
 export const DEFAULT_TENANT = 'default';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_EXPIRY_LEASE_MS = 10_000;
+export const DEFAULT_WEBHOOK_LEASE_MS = 10_000;
 
 export interface RunningServer {
   readonly endpoint: string;
@@ -44,7 +60,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const store = postgres === undefined ? createSqliteStore({ path: options.db }) : createPostgresStore(postgres);
   const tokens = joseAccessTokens(store.signingKeys, systemClock);
   // Nodes of one PostgreSQL database (and processes of one SQLite file) may write a room at once: retry, with jitter, until a deadline.
-  const service = createRoomService({ store, clock: systemClock, ids: randomIds(), tokens, retry: jitteredRetries() });
+  const webhooks = {
+    validate: (subscription: Parameters<typeof validateEndpoint>[0]) => validateEndpoint(subscription, { timeoutMs: options.webhookTimeoutMs }),
+  };
+  const service = createRoomService({ store, clock: systemClock, ids: randomIds(), tokens, retry: jitteredRetries(), webhooks });
   const tenantId = parseTenantId(DEFAULT_TENANT)._unsafeUnwrap();
   const handler = createHttpHandler({ service, clock: systemClock, keys: [{ tenantId, key: options.accessKey }], pageSize: options.pageSize });
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -60,6 +79,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     leaseMs: options.expiryLeaseMs ?? DEFAULT_EXPIRY_LEASE_MS,
     onError: (error) => console.error('call expiry round failed:', error),
   });
+  const dispatcher = startWebhookDispatcher({
+    store,
+    holder: `${hostname()}:${process.pid}`,
+    leaseMs: options.webhookLeaseMs ?? DEFAULT_WEBHOOK_LEASE_MS,
+    retry: options.webhookRetry,
+    timeoutMs: options.webhookTimeoutMs,
+    onError: (error) => console.error('webhooks:', error instanceof Error ? error.message : error),
+  });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const endpoint = `http://${host}:${port}/`;
@@ -69,7 +96,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     close: async () => {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await expiry.stop();
+      await Promise.all([expiry.stop(), dispatcher.stop()]);
       await store.close();
     },
   };

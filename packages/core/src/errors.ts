@@ -129,7 +129,23 @@ export function invalidToken(reason: Extract<AccessError, { type: 'InvalidToken'
   return { type: 'InvalidToken', reason, message };
 }
 
-export type UsherError = ValidationError | RoomError | IdentityError | AccessError | RepeatabilityError | ConcurrencyError | StoreError | Aborted;
+/** What managing a tenant's webhooks can run into. */
+export type EventSubscriptionError =
+  | { readonly type: 'InvalidEventSubscription'; readonly field: string; readonly message: string }
+  | { readonly type: 'EndpointValidationFailed'; readonly message: string }
+  | { readonly type: 'EventSubscriptionNotFound'; readonly name: string; readonly message: string }
+  | { readonly type: 'WebhooksUnavailable'; readonly message: string };
+
+export type UsherError =
+  | ValidationError
+  | RoomError
+  | IdentityError
+  | AccessError
+  | RepeatabilityError
+  | ConcurrencyError
+  | StoreError
+  | EventSubscriptionError
+  | Aborted;
 
 export function concurrencyError(stream: LogStreamKey, expected: ExpectedVersion, actual: number): ConcurrencyError {
   return {

@@ -5,6 +5,7 @@ export * from './commands.js';
 export * from './decide.js';
 export * from './envelope.js';
 export * from './errors.js';
+export * from './event-subscription-service.js';
 export * from './events.js';
 export * from './evolve.js';
 export * from './expected-version.js';

@@ -90,6 +90,65 @@ export interface Leases {
   release(name: string, holder: string): ResultAsync<void, StoreError>;
 }
 
+/** How a subscription's events are wrapped: Event Grid's own schema (a JSON array) or CloudEvents 1.0 (one object). */
+export type EventDeliverySchema = 'EventGridSchema' | 'CloudEventSchemaV1_0';
+
+/** A tenant's webhook: where its server events go. Kept in the store beside the log, never in it (it holds a secret). */
+export interface EventSubscription {
+  readonly tenantId: TenantId;
+  /** Unique within the tenant: 3–64 of `[A-Za-z0-9-]`, as Event Grid names are. */
+  readonly name: string;
+  readonly endpointUrl: string;
+  /** The event types delivered; null for every type. */
+  readonly includedEventTypes: readonly string[] | null;
+  readonly eventDeliverySchema: EventDeliverySchema;
+  /** Standard Webhooks secret (`whsec_` + base64) deliveries are signed with; null for none. */
+  readonly secret: string | null;
+  readonly createdAt: string;
+  /** The log position the subscription began at: events after it are delivered. Kept when it is replaced. */
+  readonly startAfter: number;
+}
+
+/** An event a subscription gave up delivering, with why; listed, and redelivered on request. */
+export interface DeadLetter {
+  readonly tenantId: TenantId;
+  readonly subscription: string;
+  /** Of the server event: the same on every attempt and every node. */
+  readonly eventId: string;
+  /** The log position of the event it came from: the order letters are listed and redelivered in. */
+  readonly position: number;
+  readonly eventType: string;
+  /** The server event (its Event Grid form), as it was to be delivered. */
+  readonly event: Readonly<Record<string, unknown>>;
+  readonly attempts: number;
+  readonly lastError: string;
+  readonly deadLetteredAt: string;
+  /** Whether a redelivery was asked for and has not happened yet. */
+  readonly queued: boolean;
+}
+
+export interface EventSubscriptions {
+  /** Creates or replaces the tenant's subscription of that name; a replaced one keeps its `createdAt` and `startAfter`. */
+  put(subscription: EventSubscription): ResultAsync<'created' | 'replaced', StoreError>;
+  get(tenantId: TenantId, name: string): ResultAsync<EventSubscription | null, StoreError>;
+  /** In name order, keyset-paged. */
+  list(tenantId: TenantId, page?: PageRequest): ResultAsync<Page<EventSubscription>, StoreError | ValidationError>;
+  /** Every tenant's subscriptions: what a dispatcher delivers. */
+  all(): ResultAsync<readonly EventSubscription[], StoreError>;
+  /** Removes it and its dead letters; answers whether it existed. */
+  remove(tenantId: TenantId, name: string): ResultAsync<boolean, StoreError>;
+  /** Records a letter (again, replacing an earlier one for the same event). */
+  addDeadLetter(letter: DeadLetter): ResultAsync<void, StoreError>;
+  /** A subscription's letters in position order, keyset-paged. */
+  deadLetters(tenantId: TenantId, name: string, page?: PageRequest): ResultAsync<Page<DeadLetter>, StoreError | ValidationError>;
+  /** Marks every letter of the subscription as queued for redelivery; answers how many. */
+  queueRedelivery(tenantId: TenantId, name: string): ResultAsync<number, StoreError>;
+  /** Queued letters of every subscription, in position order, at most `limit`. */
+  queuedDeadLetters(limit: number): ResultAsync<readonly DeadLetter[], StoreError>;
+  /** Removes one letter (delivered at last). */
+  removeDeadLetter(tenantId: TenantId, name: string, eventId: string): ResultAsync<void, StoreError>;
+}
+
 /** What the REST API shows of a room; deleted rooms have none. */
 export interface RoomSummary {
   readonly tenantId: TenantId;
@@ -182,6 +241,9 @@ export interface EventStore {
   readonly checkpoints: Checkpoints;
   readonly signingKeys: SigningKeys;
   readonly leases: Leases;
+  readonly eventSubscriptions: EventSubscriptions;
+  /** The position of the last event in the log; 0 when it is empty. */
+  headPosition(): ResultAsync<number, StoreError>;
   /** Drops and rebuilds every projection from the log. */
   rebuildProjections(onProgress?: (progress: RebuildProgress) => void): ResultAsync<RebuildReport, StoreError>;
   close(): Promise<void>;

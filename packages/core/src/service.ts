@@ -4,6 +4,7 @@ import type { CommandOptions, CommandResult } from './command-result.js';
 import type { ParticipantEntry, RoomCommand, VoluntaryLeaveReason } from './commands.js';
 import { decideTransition } from './decide.js';
 import { ROOM_NOT_FOUND, type UsherError } from './errors.js';
+import { eventSubscriptionOperations, type WebhookEndpoints } from './event-subscription-service.js';
 import { identityOperations } from './identity-service.js';
 import type { ParticipantId, PhoneNumber, StreamKey, TenantId } from './ids.js';
 import { type Limits, withDefaultLimits } from './limits.js';
@@ -42,6 +43,8 @@ export interface RoomServiceOptions {
   readonly retry?: RetryPolicy | undefined;
   /** Signs and checks identities' access tokens (e.g. `joseAccessTokens` of `@usher/core/runtime`); without it no token is issued. */
   readonly tokens?: AccessTokens | undefined;
+  /** Checks a webhook endpoint before a subscription to it is accepted (e.g. `validateEndpoint` of `@usher/core/runtime`); without it no subscription is accepted. */
+  readonly webhooks?: WebhookEndpoints | undefined;
 }
 
 /** The lease that makes one node of a store the one that ends calls at their rooms' `validUntil`. */
@@ -222,6 +225,7 @@ export function createRoomService(options: RoomServiceOptions) {
     history,
     roomAt,
     ...identities,
+    ...eventSubscriptionOperations({ store, clock, endpoints: options.webhooks }),
     expireCalls,
     releaseCallExpiry: (holder: string): ResultAsync<void, UsherError> => store.leases.release(CALL_EXPIRY_LEASE, holder),
   };

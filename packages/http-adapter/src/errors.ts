@@ -95,7 +95,14 @@ export function toAcsError(error: ApiError, surface: Surface = 'rest'): AcsError
     case 'TokenScopeDenied':
       return acsError(403, 'Forbidden', error.message);
     case 'TokensUnavailable':
+    case 'WebhooksUnavailable':
       return acsError(503, 'ServiceUnavailable', error.message);
+    case 'InvalidEventSubscription':
+      return badArguments([{ code: 'BadArgument', message: error.message, target: error.field }]);
+    case 'EndpointValidationFailed':
+      return acsError(400, 'EndpointValidationFailed', error.message);
+    case 'EventSubscriptionNotFound':
+      return acsError(404, 'NotFound', error.message);
     case 'Aborted':
       // Nobody reads this answer: the client has gone.
       return acsError(408, 'RequestTimeout', 'The request was abandoned before it completed.');

@@ -60,12 +60,13 @@ export function createHttpHandler(options: HttpAdapterOptions) {
   // Hono's `/rooms/*` also matches `/rooms` itself.
   app.use('/rooms/*', requestGate(gateOptions, { versions: API_VERSIONS, isCallApi: isCallPath }));
   app.use('/identities/*', requestGate(gateOptions, { versions: IDENTITY_API_VERSIONS, isCallApi: () => false }));
+  app.use('/eventSubscriptions/*', requestGate(gateOptions, { versions: API_VERSIONS, isCallApi: () => false }));
   for (const module of ROUTE_MODULES) app.route('/', module.routes(deps));
 
   app.notFound((c) =>
     errorResponse(
       refused(
-        ['/rooms', '/identities'].some((prefix) => c.req.path === prefix || c.req.path.startsWith(`${prefix}/`))
+        ['/rooms', '/identities', '/eventSubscriptions'].some((prefix) => c.req.path === prefix || c.req.path.startsWith(`${prefix}/`))
           ? acsError(405, 'MethodNotAllowed', `${c.req.method} is not supported on ${c.req.path}.`)
           : acsError(404, 'NotFound', `There is no resource at ${c.req.path}.`),
       ),

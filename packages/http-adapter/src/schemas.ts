@@ -25,6 +25,14 @@ export interface IssueAccessTokenBody {
   expiresInMinutes?: number | null;
 }
 
+/** PUT /eventSubscriptions/{name}. */
+export interface PutEventSubscriptionBody {
+  endpointUrl: string;
+  includedEventTypes?: string[] | null;
+  eventDeliverySchema?: 'EventGridSchema' | 'CloudEventSchemaV1_0' | null;
+  secret?: string | null;
+}
+
 /** The call API's bodies: who acts (servers name the participant; users are who their token says) and what. */
 export interface CallMemberBody {
   id?: string;
@@ -115,7 +123,18 @@ export function bodySchemas(shape: VersionShape) {
     required: ['phoneNumber'],
     additionalProperties: false,
   } as unknown as JSONSchemaType<DialOutBody>;
-  return { createRoom, updateRoom, updateParticipants, createIdentity, issueAccessToken, callMember, dialOut };
+  const putEventSubscription = {
+    type: 'object',
+    properties: {
+      endpointUrl: { type: 'string', description: 'http or https; validated by the Event Grid handshake before the subscription is made' },
+      includedEventTypes: { ...strings, nullable: true, description: 'The event types delivered; every type when left out' },
+      eventDeliverySchema: { type: 'string', enum: ['EventGridSchema', 'CloudEventSchemaV1_0'], nullable: true },
+      secret: { type: 'string', nullable: true, description: 'Standard Webhooks secret (whsec_…) deliveries are signed with; never shown again' },
+    },
+    required: ['endpointUrl'],
+    additionalProperties: false,
+  } as unknown as JSONSchemaType<PutEventSubscriptionBody>;
+  return { createRoom, updateRoom, updateParticipants, createIdentity, issueAccessToken, callMember, dialOut, putEventSubscription };
 }
 
 function describe(errors: readonly ErrorObject[] | null | undefined): HttpError {
@@ -147,6 +166,7 @@ export function createValidators(shape: VersionShape) {
     issueAccessToken: validator(schemas.issueAccessToken),
     callMember: validator(schemas.callMember),
     dialOut: validator(schemas.dialOut),
+    putEventSubscription: validator(schemas.putEventSubscription),
   };
 }
 

@@ -1,10 +1,13 @@
 import {
   asRoomState,
   chain,
+  type DeadLetter,
   type EventStore,
+  type EventSubscription,
   type ExpectedVersion,
   GENESIS_HASH,
   type LogStreamKey,
+  type PageKeys,
   type ParticipantId,
   type ParticipantRecord,
   type RebuildProgress,
@@ -56,6 +59,7 @@ interface StreamRecord {
 }
 
 const keyOf = (stream: LogStreamKey): string => `${stream.tenantId}\u0000${stream.roomId}`;
+const lettersKey = (tenantId: TenantId, subscription: string): string => `${tenantId}\u0000${subscription}`;
 
 /** Index of the first element of `sorted` for which `isPast` holds (it holds for a suffix of `sorted`). */
 function firstPast<T>(sorted: readonly T[], isPast: (element: T) => boolean): number {
@@ -73,6 +77,37 @@ const byNumber = (a: number, b: number) => a - b;
 /** Byte order of the strings, as SQLite's BINARY and PostgreSQL's "C" collation compare them. */
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byCreation = (a: RoomListKey, b: RoomListKey) => byText(a.createdAt, b.createdAt) || byText(a.roomId, b.roomId);
+
+/** A tenant's subscriptions are listed by name. */
+const SUBSCRIPTION_NAME = /^[A-Za-z0-9-]{3,64}$/;
+const subscriptionListKeys: PageKeys<string> = {
+  list: 'subscriptions',
+  write: (name) => name,
+  read: (text) => (SUBSCRIPTION_NAME.test(text) ? text : null),
+};
+
+/** A subscription's dead letters are listed by the log position of their event, ties broken by event id. */
+interface DeadLetterKey {
+  readonly position: number;
+  readonly eventId: string;
+}
+
+const POSITION = /^(0|[1-9][0-9]{0,15})$/;
+const deadLetterListKeys: PageKeys<DeadLetterKey> = {
+  list: 'deadLetters',
+  write: (key) => `${key.position},${key.eventId}`,
+  read: (text) => {
+    const comma = text.indexOf(',');
+    const position = text.slice(0, comma);
+    const eventId = text.slice(comma + 1);
+    if (comma < 0 || !POSITION.test(position) || !Number.isSafeInteger(Number(position)) || eventId === '') return null;
+    return { position: Number(position), eventId };
+  },
+};
+
+const byLetterKey = (a: DeadLetterKey, b: DeadLetterKey) => a.position - b.position || byText(a.eventId, b.eventId);
+/** Queued letters of every subscription: by position and event id, then tenant and subscription (one event may be dead for several). */
+const byQueueOrder = (a: DeadLetter, b: DeadLetter) => byLetterKey(a, b) || byText(a.tenantId, b.tenantId) || byText(a.subscription, b.subscription);
 
 /** What a store gives back must not change when the caller mutates it, and must look as if it was persisted. */
 function persisted<T>(value: T): T {
@@ -95,6 +130,10 @@ export function createMemoryStore(): EventStore {
   const checkpointValues = new Map<string, number>();
   const keys: SigningKey[] = [];
   const leaseHolders = new Map<string, { holder: string; until: string }>();
+  /** Each tenant's subscriptions in name order. */
+  const subscriptionsByTenant = new Map<TenantId, EventSubscription[]>();
+  /** Each subscription's dead letters (by `lettersKey`) in position order, then event id. */
+  const lettersBySubscription = new Map<string, DeadLetter[]>();
   let closed = false;
 
   const guard = <T>(run: () => T) => (closed ? errAsync(storeFailure('The memory store is closed.')) : okAsync<T, never>(run()));
@@ -248,6 +287,10 @@ export function createMemoryStore(): EventStore {
       });
     },
 
+    headPosition() {
+      return guard(() => log.length);
+    },
+
     readAll({ afterPosition, limit }) {
       return guard(() => persisted(log.slice(Math.max(0, afterPosition), Math.max(0, afterPosition) + Math.max(0, limit))));
     },
@@ -360,6 +403,106 @@ export function createMemoryStore(): EventStore {
       release: (name, holder) =>
         guard(() => {
           if (leaseHolders.get(name)?.holder === holder) leaseHolders.delete(name);
+        }),
+    },
+
+    eventSubscriptions: {
+      put: (subscription) =>
+        guard(() => {
+          const list = subscriptionsByTenant.get(subscription.tenantId) ?? [];
+          const index = firstPast(list, (held) => byText(held.name, subscription.name) >= 0);
+          const held = list[index];
+          if (held?.name === subscription.name) {
+            list[index] = persisted({ ...subscription, createdAt: held.createdAt, startAfter: held.startAfter });
+            return 'replaced' as const;
+          }
+          list.splice(index, 0, persisted(subscription));
+          subscriptionsByTenant.set(subscription.tenantId, list);
+          return 'created' as const;
+        }),
+      get: (tenantId, name) => guard(() => persisted(subscriptionsByTenant.get(tenantId)?.find((held) => held.name === name) ?? null)),
+      list: (tenantId, page = {}) =>
+        keysetPage(
+          subscriptionListKeys,
+          page,
+          (keyset) =>
+            guard(() =>
+              scan(
+                subscriptionsByTenant.get(tenantId) ?? [],
+                (held) => held.name,
+                byText,
+                keyset,
+                false,
+                (held) => persisted(held),
+              ),
+            ),
+          (row) => row.key,
+          (row) => row.item,
+        ),
+      all: () => guard(() => persisted([...subscriptionsByTenant.entries()].sort(([a], [b]) => byText(a, b)).flatMap(([, list]) => list))),
+      remove: (tenantId, name) =>
+        guard(() => {
+          const list = subscriptionsByTenant.get(tenantId) ?? [];
+          const index = list.findIndex((held) => held.name === name);
+          lettersBySubscription.delete(lettersKey(tenantId, name));
+          if (index < 0) return false;
+          list.splice(index, 1);
+          return true;
+        }),
+      addDeadLetter: (letter) =>
+        guard(() => {
+          const key = lettersKey(letter.tenantId, letter.subscription);
+          const letters = lettersBySubscription.get(key) ?? [];
+          const earlier = letters.findIndex((held) => held.eventId === letter.eventId);
+          if (earlier >= 0) letters.splice(earlier, 1);
+          letters.splice(
+            firstPast(letters, (held) => byLetterKey(held, letter) > 0),
+            0,
+            persisted(letter),
+          );
+          lettersBySubscription.set(key, letters);
+        }),
+      deadLetters: (tenantId, name, page = {}) =>
+        keysetPage(
+          deadLetterListKeys,
+          page,
+          (keyset) =>
+            guard(() =>
+              scan(
+                lettersBySubscription.get(lettersKey(tenantId, name)) ?? [],
+                (letter): DeadLetterKey => ({ position: letter.position, eventId: letter.eventId }),
+                byLetterKey,
+                keyset,
+                false,
+                (letter) => persisted(letter),
+              ),
+            ),
+          (row) => row.key,
+          (row) => row.item,
+        ),
+      queueRedelivery: (tenantId, name) =>
+        guard(() => {
+          const letters = lettersBySubscription.get(lettersKey(tenantId, name)) ?? [];
+          letters.forEach((letter, index) => {
+            letters[index] = { ...letter, queued: true };
+          });
+          return letters.length;
+        }),
+      queuedDeadLetters: (limit) =>
+        guard(() =>
+          persisted(
+            [...lettersBySubscription.values()]
+              .flat()
+              .filter((letter) => letter.queued)
+              .sort(byQueueOrder)
+              .slice(0, Math.max(0, limit)),
+          ),
+        ),
+      removeDeadLetter: (tenantId, name, eventId) =>
+        guard(() => {
+          const letters = lettersBySubscription.get(lettersKey(tenantId, name)) ?? [];
+          const index = letters.findIndex((letter) => letter.eventId === eventId);
+          if (index >= 0) letters.splice(index, 1);
         }),
     },
 

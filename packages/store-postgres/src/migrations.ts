@@ -286,6 +286,46 @@ export const MIGRATIONS: readonly Migration[] = [
       $fn$;
     `,
   },
+  {
+    version: 5,
+    name: 'event subscriptions and their dead letters',
+    sql: `
+      -- A tenant's webhooks: kept beside the log, never in it (they hold secrets). Names and event ids in
+      -- byte order ("C"), whatever the database's collation: the memory and SQLite stores list in the same order.
+      CREATE TABLE event_subscriptions (
+        tenant_id             text    NOT NULL,
+        name                  text    COLLATE "C" NOT NULL,
+        endpoint_url          text    NOT NULL,
+        included_event_types  jsonb,  -- an array of event types; NULL for every type
+        event_delivery_schema text    NOT NULL CHECK (event_delivery_schema IN ('EventGridSchema', 'CloudEventSchemaV1_0')),
+        secret                text,
+        created_at            text    NOT NULL,
+        start_after           bigint  NOT NULL,
+        PRIMARY KEY (tenant_id, name)
+      );
+
+      -- The events a subscription gave up delivering. The event is json, not jsonb: it is redelivered as it
+      -- was first sent, its keys in their order.
+      CREATE TABLE dead_letters (
+        tenant_id        text    NOT NULL,
+        subscription     text    COLLATE "C" NOT NULL,
+        event_id         text    COLLATE "C" NOT NULL,
+        position         bigint  NOT NULL,
+        event_type       text    NOT NULL,
+        event            json    NOT NULL,
+        attempts         integer NOT NULL,
+        last_error       text    NOT NULL,
+        dead_lettered_at text    NOT NULL,
+        queued           boolean NOT NULL,
+        PRIMARY KEY (tenant_id, subscription, event_id)
+      );
+
+      -- A subscription's letters in listing order.
+      CREATE UNIQUE INDEX dead_letters_by_position ON dead_letters (tenant_id, subscription, position, event_id);
+      -- The letters waiting for redelivery, every tenant's, in the order they are redelivered.
+      CREATE INDEX dead_letters_queued ON dead_letters (position, event_id, tenant_id COLLATE "C", subscription) WHERE queued;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -3,10 +3,14 @@ import {
   type ConcurrencyError,
   chain,
   concurrencyError,
+  type DeadLetter,
+  type EventDeliverySchema,
   type EventStore,
+  type EventSubscription,
   type ExpectedVersion,
   type LogStreamKey,
   type NewEvent,
+  type PageKeys,
   type RebuildProgress,
   type RebuildReport,
   type RoomId,
@@ -16,6 +20,7 @@ import {
   type StoreError,
   type StreamState,
   storeFailure,
+  type TenantId,
 } from '@usher/core';
 import {
   EMPTY_HEAD,
@@ -48,11 +53,25 @@ import { rowsOf } from './queries.js';
 import { toStoredEvent } from './rows.js';
 import { APPEND, APPEND_BATCH, type AppendOutcome, SELECT_EVENTS_BY_ID } from './sql/append.js';
 import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
+import {
+  DELETE_DEAD_LETTER,
+  DELETE_EVENT_SUBSCRIPTION,
+  type DeadLetterRow,
+  type EventSubscriptionRow,
+  QUEUE_REDELIVERY,
+  SELECT_ALL_EVENT_SUBSCRIPTIONS,
+  SELECT_DEAD_LETTERS_PAGE,
+  SELECT_EVENT_SUBSCRIPTION,
+  SELECT_EVENT_SUBSCRIPTIONS_PAGE,
+  SELECT_QUEUED_DEAD_LETTERS,
+  UPSERT_DEAD_LETTER,
+  UPSERT_EVENT_SUBSCRIPTION,
+} from './sql/event-subscriptions.js';
 import { SELECT_CALLS_TO_EXPIRE, SELECT_NEXT_CALL_EXPIRY } from './sql/expiries.js';
 import { type HeadRow, SELECT_HEAD, SELECT_HEAD_VERSION } from './sql/heads.js';
 import { ACQUIRE_LEASE, RELEASE_LEASE } from './sql/leases.js';
 import { SELECT_ROOMS_OF_PARTICIPANT, SELECT_ROSTER, SELECT_ROSTER_PAGE } from './sql/participants.js';
-import { COUNT_EVENTS, SELECT_AFTER_POSITION } from './sql/read-all.js';
+import { COUNT_EVENTS, SELECT_AFTER_POSITION, SELECT_HEAD_POSITION } from './sql/read-all.js';
 import { SELECT_STREAM_RANGE } from './sql/read-stream.js';
 import { CLEAR_PROJECTIONS, LOCK_APPENDS, PROJECT } from './sql/rebuild.js';
 import { SELECT_REQUEST } from './sql/requests.js';
@@ -131,6 +150,61 @@ export async function checkPostgresSchema(options: PostgresStoreOptions): Promis
 
 function failure(what: string) {
   return (cause: unknown): StoreError => storeFailure(`${what}: ${cause instanceof Error ? cause.message || cause.name : String(cause)}`, cause);
+}
+
+/** A tenant's subscriptions are listed by name. */
+const SUBSCRIPTION_NAME = /^[A-Za-z0-9-]{3,64}$/;
+const subscriptionListKeys: PageKeys<string> = {
+  list: 'subscriptions',
+  write: (name) => name,
+  read: (text) => (SUBSCRIPTION_NAME.test(text) ? text : null),
+};
+
+/** A subscription's dead letters are listed by the log position of their event, ties broken by event id. */
+interface DeadLetterKey {
+  readonly position: number;
+  readonly eventId: string;
+}
+
+const POSITION = /^(0|[1-9][0-9]{0,15})$/;
+const deadLetterListKeys: PageKeys<DeadLetterKey> = {
+  list: 'deadLetters',
+  write: (key) => `${key.position},${key.eventId}`,
+  read: (text) => {
+    const comma = text.indexOf(',');
+    const position = text.slice(0, comma);
+    const eventId = text.slice(comma + 1);
+    if (comma < 0 || !POSITION.test(position) || !Number.isSafeInteger(Number(position)) || eventId === '') return null;
+    return { position: Number(position), eventId };
+  },
+};
+
+function subscriptionFromRow(row: EventSubscriptionRow): EventSubscription {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    name: row.name,
+    endpointUrl: row.endpoint_url,
+    includedEventTypes: row.included_event_types,
+    eventDeliverySchema: row.event_delivery_schema as EventDeliverySchema,
+    secret: row.secret,
+    createdAt: row.created_at,
+    startAfter: row.start_after,
+  };
+}
+
+function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    subscription: row.subscription,
+    eventId: row.event_id,
+    position: row.position,
+    eventType: row.event_type,
+    event: row.event,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    deadLetteredAt: row.dead_lettered_at,
+    queued: row.queued,
+  };
 }
 
 /** The head of a stored row, with an active room's roster read back from the participants table. */
@@ -367,6 +441,10 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       );
     },
 
+    headPosition() {
+      return run('Reading the log failed', async () => Number((await rowsOf(pool, SELECT_HEAD_POSITION))[0]?.position ?? 0));
+    },
+
     readAll({ afterPosition, limit }) {
       return run('Reading the log failed', async () =>
         limit <= 0 ? [] : (await rowsOf(pool, SELECT_AFTER_POSITION, Math.max(0, afterPosition), limit)).map(toStoredEvent),
@@ -453,6 +531,80 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       acquire: (name, holder, now, until) =>
         run('Taking a lease failed', async () => (await rowsOf(pool, ACQUIRE_LEASE, name, holder, until, now)).length > 0),
       release: (name, holder) => run('Handing back a lease failed', async () => void (await rowsOf(pool, RELEASE_LEASE, name, holder))),
+    },
+
+    eventSubscriptions: {
+      put: (subscription) =>
+        run('Writing an event subscription failed', async () => {
+          const [row] = await rowsOf(
+            pool,
+            UPSERT_EVENT_SUBSCRIPTION,
+            subscription.tenantId,
+            subscription.name,
+            subscription.endpointUrl,
+            subscription.includedEventTypes === null ? null : JSON.stringify(subscription.includedEventTypes),
+            subscription.eventDeliverySchema,
+            subscription.secret,
+            subscription.createdAt,
+            subscription.startAfter,
+          );
+          return row?.created === true ? 'created' : 'replaced';
+        }),
+      get: (tenantId, name) =>
+        run('Reading an event subscription failed', async () => {
+          const row = (await rowsOf(pool, SELECT_EVENT_SUBSCRIPTION, tenantId, name))[0];
+          return row === undefined ? null : subscriptionFromRow(row);
+        }),
+      list: (tenantId, page = {}) =>
+        keysetPage(
+          subscriptionListKeys,
+          page,
+          ({ after, pageSize }) =>
+            run('Listing event subscriptions failed', () => rowsOf(pool, SELECT_EVENT_SUBSCRIPTIONS_PAGE, tenantId, after ?? '', pageSize + 1)),
+          (row) => row.name,
+          subscriptionFromRow,
+        ),
+      all: () => run('Reading event subscriptions failed', async () => (await rowsOf(pool, SELECT_ALL_EVENT_SUBSCRIPTIONS)).map(subscriptionFromRow)),
+      remove: (tenantId, name) =>
+        run('Removing an event subscription failed', async () => (await rowsOf(pool, DELETE_EVENT_SUBSCRIPTION, tenantId, name)).length > 0),
+      addDeadLetter: (letter) =>
+        run(
+          'Writing a dead letter failed',
+          async () =>
+            void (await rowsOf(
+              pool,
+              UPSERT_DEAD_LETTER,
+              letter.tenantId,
+              letter.subscription,
+              letter.eventId,
+              letter.position,
+              letter.eventType,
+              JSON.stringify(letter.event),
+              letter.attempts,
+              letter.lastError,
+              letter.deadLetteredAt,
+              letter.queued,
+            )),
+        ),
+      deadLetters: (tenantId, name, page = {}) =>
+        keysetPage(
+          deadLetterListKeys,
+          page,
+          ({ after, pageSize }) =>
+            run('Listing dead letters failed', () =>
+              rowsOf(pool, SELECT_DEAD_LETTERS_PAGE, tenantId, name, after?.position ?? -1, after?.eventId ?? '', pageSize + 1),
+            ),
+          (row) => ({ position: row.position, eventId: row.event_id }),
+          deadLetterFromRow,
+        ),
+      queueRedelivery: (tenantId, name) =>
+        run('Queueing dead letters failed', async () => (await rowsOf(pool, QUEUE_REDELIVERY, tenantId, name))[0]?.queued ?? 0),
+      queuedDeadLetters: (limit) =>
+        run('Reading queued dead letters failed', async () =>
+          limit <= 0 ? [] : (await rowsOf(pool, SELECT_QUEUED_DEAD_LETTERS, limit)).map(deadLetterFromRow),
+        ),
+      removeDeadLetter: (tenantId, name, eventId) =>
+        run('Removing a dead letter failed', async () => void (await rowsOf(pool, DELETE_DEAD_LETTER, tenantId, name, eventId))),
     },
 
     rebuildProjections(onProgress) {

@@ -159,6 +159,44 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM sqlite_sequence WHERE name = 'events';
     `,
   },
+  {
+    version: 6,
+    name: 'event subscriptions and their dead letters',
+    sql: `
+      -- A tenant's webhooks: kept beside the log, never in it (they hold secrets).
+      CREATE TABLE event_subscriptions (
+        tenant_id             TEXT    NOT NULL,
+        name                  TEXT    NOT NULL,
+        endpoint_url          TEXT    NOT NULL,
+        included_event_types  TEXT,   -- a JSON array of event types; NULL for every type
+        event_delivery_schema TEXT    NOT NULL CHECK (event_delivery_schema IN ('EventGridSchema', 'CloudEventSchemaV1_0')),
+        secret                TEXT,
+        created_at            TEXT    NOT NULL,
+        start_after           INTEGER NOT NULL,
+        PRIMARY KEY (tenant_id, name)
+      ) WITHOUT ROWID;
+
+      -- The events a subscription gave up delivering. A rowid table: a letter holds the whole event.
+      CREATE TABLE dead_letters (
+        tenant_id        TEXT    NOT NULL,
+        subscription     TEXT    NOT NULL,
+        event_id         TEXT    NOT NULL,
+        position         INTEGER NOT NULL,
+        event_type       TEXT    NOT NULL,
+        event            TEXT    NOT NULL,
+        attempts         INTEGER NOT NULL,
+        last_error       TEXT    NOT NULL,
+        dead_lettered_at TEXT    NOT NULL,
+        queued           INTEGER NOT NULL CHECK (queued IN (0, 1)),
+        PRIMARY KEY (tenant_id, subscription, event_id)
+      );
+
+      -- A subscription's letters in listing order.
+      CREATE UNIQUE INDEX dead_letters_by_position ON dead_letters (tenant_id, subscription, position, event_id);
+      -- The letters waiting for redelivery, every tenant's, in the order they are redelivered.
+      CREATE INDEX dead_letters_queued ON dead_letters (position, event_id, tenant_id, subscription) WHERE queued = 1;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = latestVersion(MIGRATIONS);

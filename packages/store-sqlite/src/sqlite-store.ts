@@ -2,9 +2,13 @@ import {
   type AppendResult,
   type ConcurrencyError,
   chain,
+  type DeadLetter,
+  type EventDeliverySchema,
   type EventStore,
+  type EventSubscription,
   type LogStreamKey,
   type NewEvent,
+  type PageKeys,
   type RebuildProgress,
   type RebuildReport,
   type RoomId,
@@ -13,6 +17,7 @@ import {
   type StoredEvent,
   type StoreError,
   storeFailure,
+  type TenantId,
 } from '@usher/core';
 import {
   checkExpectedVersion,
@@ -40,6 +45,7 @@ import { createHeadCache } from './head-cache.js';
 import { migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
 import { writeProjection } from './projection.js';
 import { toStoredEvent } from './rows.js';
+import type { DeadLetterRow, EventSubscriptionRow } from './sql/event-subscriptions.js';
 import { CLEAR_PROJECTIONS } from './sql/rebuild.js';
 import { prepareStatements } from './statements.js';
 
@@ -87,6 +93,61 @@ function failure(message: string) {
 
 function isUniqueEventIdViolation(cause: unknown): boolean {
   return cause instanceof Error && 'code' in cause && cause.code === 'SQLITE_CONSTRAINT_UNIQUE' && cause.message.includes('events.event_id');
+}
+
+/** A tenant's subscriptions are listed by name. */
+const SUBSCRIPTION_NAME = /^[A-Za-z0-9-]{3,64}$/;
+const subscriptionListKeys: PageKeys<string> = {
+  list: 'subscriptions',
+  write: (name) => name,
+  read: (text) => (SUBSCRIPTION_NAME.test(text) ? text : null),
+};
+
+/** A subscription's dead letters are listed by the log position of their event, ties broken by event id. */
+interface DeadLetterKey {
+  readonly position: number;
+  readonly eventId: string;
+}
+
+const POSITION = /^(0|[1-9][0-9]{0,15})$/;
+const deadLetterListKeys: PageKeys<DeadLetterKey> = {
+  list: 'deadLetters',
+  write: (key) => `${key.position},${key.eventId}`,
+  read: (text) => {
+    const comma = text.indexOf(',');
+    const position = text.slice(0, comma);
+    const eventId = text.slice(comma + 1);
+    if (comma < 0 || !POSITION.test(position) || !Number.isSafeInteger(Number(position)) || eventId === '') return null;
+    return { position: Number(position), eventId };
+  },
+};
+
+function subscriptionFromRow(row: EventSubscriptionRow): EventSubscription {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    name: row.name,
+    endpointUrl: row.endpoint_url,
+    includedEventTypes: row.included_event_types === null ? null : (JSON.parse(row.included_event_types) as string[]),
+    eventDeliverySchema: row.event_delivery_schema as EventDeliverySchema,
+    secret: row.secret,
+    createdAt: row.created_at,
+    startAfter: row.start_after,
+  };
+}
+
+function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    subscription: row.subscription,
+    eventId: row.event_id,
+    position: row.position,
+    eventType: row.event_type,
+    event: JSON.parse(row.event) as Record<string, unknown>,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    deadLetteredAt: row.dead_lettered_at,
+    queued: row.queued === 1,
+  };
 }
 
 /** Opens (and by default migrates) a SQLite file; throws when the file cannot be opened, as a misconfiguration. */
@@ -217,6 +278,27 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     return { events: processed, rooms };
   }
 
+  /** Whether the subscription was there before; one write transaction, so that another process cannot slip in between. */
+  const putSubscription = db.transaction((subscription: EventSubscription): 'created' | 'replaced' => {
+    const existed = sql.eventSubscription.get(subscription.tenantId, subscription.name) !== undefined;
+    sql.putEventSubscription.run(
+      subscription.tenantId,
+      subscription.name,
+      subscription.endpointUrl,
+      subscription.includedEventTypes === null ? null : JSON.stringify(subscription.includedEventTypes),
+      subscription.eventDeliverySchema,
+      subscription.secret,
+      subscription.createdAt,
+      subscription.startAfter,
+    );
+    return existed ? 'replaced' : 'created';
+  });
+
+  const removeSubscription = db.transaction((tenantId: TenantId, name: string): boolean => {
+    sql.removeDeadLettersOf.run(tenantId, name);
+    return sql.removeEventSubscription.run(tenantId, name).changes > 0;
+  });
+
   type AppendArguments = Parameters<EventStore['append']>;
   type AppendOutcome = Result<AppendResult, ConcurrencyError | StoreError>;
   let pending: { readonly args: AppendArguments; readonly answer: (outcome: AppendOutcome) => void }[] = [];
@@ -297,6 +379,10 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       );
     },
 
+    headPosition() {
+      return run('Reading the log failed', () => sql.headPosition.get()?.position ?? 0);
+    },
+
     readAll({ afterPosition, limit }) {
       return afterATurn(() =>
         run('Reading the log failed', () => (limit <= 0 ? [] : sql.eventsAfter.all(Math.max(0, afterPosition), limit).map(toStoredEvent))),
@@ -371,6 +457,59 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     leases: {
       acquire: (name, holder, now, until) => run('Taking a lease failed', () => sql.acquireLease.run(name, holder, until, now).changes > 0),
       release: (name, holder) => run('Handing back a lease failed', () => void sql.releaseLease.run(name, holder)),
+    },
+
+    eventSubscriptions: {
+      put: (subscription) => run('Writing an event subscription failed', () => putSubscription.immediate(subscription)),
+      get: (tenantId, name) =>
+        run('Reading an event subscription failed', () => {
+          const row = sql.eventSubscription.get(tenantId, name);
+          return row === undefined ? null : subscriptionFromRow(row);
+        }),
+      list: (tenantId, page = {}) =>
+        keysetPage(
+          subscriptionListKeys,
+          page,
+          ({ after, pageSize }) =>
+            run('Listing event subscriptions failed', () => sql.eventSubscriptionsPage.all(tenantId, after ?? '', pageSize + 1)),
+          (row) => row.name,
+          subscriptionFromRow,
+        ),
+      all: () => run('Reading event subscriptions failed', () => sql.allEventSubscriptions.all().map(subscriptionFromRow)),
+      remove: (tenantId, name) => run('Removing an event subscription failed', () => removeSubscription.immediate(tenantId, name)),
+      addDeadLetter: (letter) =>
+        run(
+          'Writing a dead letter failed',
+          () =>
+            void sql.addDeadLetter.run(
+              letter.tenantId,
+              letter.subscription,
+              letter.eventId,
+              letter.position,
+              letter.eventType,
+              JSON.stringify(letter.event),
+              letter.attempts,
+              letter.lastError,
+              letter.deadLetteredAt,
+              letter.queued ? 1 : 0,
+            ),
+        ),
+      deadLetters: (tenantId, name, page = {}) =>
+        keysetPage(
+          deadLetterListKeys,
+          page,
+          ({ after, pageSize }) =>
+            run('Listing dead letters failed', () =>
+              sql.deadLettersPage.all(tenantId, name, after?.position ?? -1, after?.eventId ?? '', pageSize + 1),
+            ),
+          (row) => ({ position: row.position, eventId: row.event_id }),
+          deadLetterFromRow,
+        ),
+      queueRedelivery: (tenantId, name) => run('Queueing dead letters failed', () => sql.queueRedelivery.run(tenantId, name).changes),
+      queuedDeadLetters: (limit) =>
+        run('Reading queued dead letters failed', () => (limit <= 0 ? [] : sql.queuedDeadLetters.all(limit).map(deadLetterFromRow))),
+      removeDeadLetter: (tenantId, name, eventId) =>
+        run('Removing a dead letter failed', () => void sql.removeDeadLetter.run(tenantId, name, eventId)),
     },
 
     rebuildProjections(onProgress) {

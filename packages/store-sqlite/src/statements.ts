@@ -2,6 +2,19 @@ import type { Query } from '@usher/core/store-kit';
 import type Database from 'better-sqlite3';
 import { INSERT_EVENT, SELECT_EVENT_BY_ID } from './sql/append.js';
 import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
+import {
+  DELETE_DEAD_LETTER,
+  DELETE_DEAD_LETTERS_OF,
+  DELETE_EVENT_SUBSCRIPTION,
+  QUEUE_REDELIVERY,
+  SELECT_ALL_EVENT_SUBSCRIPTIONS,
+  SELECT_DEAD_LETTERS_PAGE,
+  SELECT_EVENT_SUBSCRIPTION,
+  SELECT_EVENT_SUBSCRIPTIONS_PAGE,
+  SELECT_QUEUED_DEAD_LETTERS,
+  UPSERT_DEAD_LETTER,
+  UPSERT_EVENT_SUBSCRIPTION,
+} from './sql/event-subscriptions.js';
 import { SELECT_CALLS_TO_EXPIRE, SELECT_NEXT_CALL_EXPIRY } from './sql/expiries.js';
 import { SELECT_DATA_VERSION, SELECT_HEAD, SELECT_HEAD_VERSION } from './sql/heads.js';
 import { ACQUIRE_LEASE, RELEASE_LEASE } from './sql/leases.js';
@@ -15,7 +28,7 @@ import {
   UPSERT_PARTICIPANT,
   UPSERT_STREAM,
 } from './sql/project.js';
-import { COUNT_EVENTS, SELECT_AFTER_POSITION } from './sql/read-all.js';
+import { COUNT_EVENTS, SELECT_AFTER_POSITION, SELECT_HEAD_POSITION } from './sql/read-all.js';
 import { SELECT_STREAM_RANGE } from './sql/read-stream.js';
 import { SELECT_REQUEST } from './sql/requests.js';
 import { SELECT_ACTIVE_ROOM, SELECT_ACTIVE_ROOMS_PAGE } from './sql/rooms.js';
@@ -54,6 +67,7 @@ export function prepareStatements(db: Database.Database) {
     recordRequest: prepare(db, RECORD_REQUEST),
     eventsAfter: prepare(db, SELECT_AFTER_POSITION),
     countEvents: prepare(db, COUNT_EVENTS),
+    headPosition: prepare(db, SELECT_HEAD_POSITION),
     streamRange: prepare(db, SELECT_STREAM_RANGE),
     request: prepare(db, SELECT_REQUEST),
     activeRoom: prepare(db, SELECT_ACTIVE_ROOM),
@@ -65,6 +79,17 @@ export function prepareStatements(db: Database.Database) {
     addSigningKey: prepare(db, INSERT_SIGNING_KEY),
     acquireLease: prepare(db, ACQUIRE_LEASE),
     releaseLease: prepare(db, RELEASE_LEASE),
+    eventSubscription: prepare(db, SELECT_EVENT_SUBSCRIPTION),
+    eventSubscriptionsPage: prepare(db, SELECT_EVENT_SUBSCRIPTIONS_PAGE),
+    allEventSubscriptions: prepare(db, SELECT_ALL_EVENT_SUBSCRIPTIONS),
+    putEventSubscription: prepare(db, UPSERT_EVENT_SUBSCRIPTION),
+    removeEventSubscription: prepare(db, DELETE_EVENT_SUBSCRIPTION),
+    removeDeadLettersOf: prepare(db, DELETE_DEAD_LETTERS_OF),
+    addDeadLetter: prepare(db, UPSERT_DEAD_LETTER),
+    deadLettersPage: prepare(db, SELECT_DEAD_LETTERS_PAGE),
+    queueRedelivery: prepare(db, QUEUE_REDELIVERY),
+    queuedDeadLetters: prepare(db, SELECT_QUEUED_DEAD_LETTERS),
+    removeDeadLetter: prepare(db, DELETE_DEAD_LETTER),
   };
 }
 

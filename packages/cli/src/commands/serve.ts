@@ -13,6 +13,16 @@ interface ServeFlags {
   readonly requestTimeout: number;
   readonly headersTimeout: number;
   readonly expiryLease: number;
+  readonly webhookLease: number;
+  readonly webhookAttempts: number;
+  readonly webhookTtl: number;
+  readonly webhookRetryDelay: number;
+  readonly webhookTimeout: number;
+}
+
+function count(value: string): number {
+  if (!/^[0-9]{1,4}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a count is a whole number from 1 to 9999.');
+  return Number(value);
 }
 
 function port(value: string): number {
@@ -69,6 +79,39 @@ export function addServeCommand(program: Command): void {
         .default(10)
         .argParser(seconds),
     )
+    .addOption(
+      new Option(
+        '--webhook-lease <seconds>',
+        "how long this node's hold on webhook delivery lasts; another node takes over at most this long after it dies",
+      )
+        .env('USHER_WEBHOOK_LEASE')
+        .default(10)
+        .argParser(seconds),
+    )
+    .addOption(
+      new Option('--webhook-attempts <count>', 'attempts to deliver an event before it is dead-lettered')
+        .env('USHER_WEBHOOK_ATTEMPTS')
+        .default(30)
+        .argParser(count),
+    )
+    .addOption(
+      new Option('--webhook-ttl <seconds>', 'how long after its first attempt an event is still tried')
+        .env('USHER_WEBHOOK_TTL')
+        .default(86_400)
+        .argParser(seconds),
+    )
+    .addOption(
+      new Option('--webhook-retry-delay <seconds>', 'the wait after a failed delivery, doubling after each failure up to an hour (jittered)')
+        .env('USHER_WEBHOOK_RETRY_DELAY')
+        .default(10)
+        .argParser(seconds),
+    )
+    .addOption(
+      new Option('--webhook-timeout <seconds>', 'how long an endpoint may take to answer a delivery or the validation handshake')
+        .env('USHER_WEBHOOK_TIMEOUT')
+        .default(30)
+        .argParser(seconds),
+    )
     .action(async (options: ServeFlags) => {
       if (options.postgres !== undefined && options.accessKey === undefined) {
         program.error('With --postgres, give --access-key (or USHER_ACCESS_KEY): every node serving the database must use the same key.', {
@@ -86,6 +129,13 @@ export function addServeCommand(program: Command): void {
         requestTimeoutMs: options.requestTimeout * 1000,
         headersTimeoutMs: options.headersTimeout * 1000,
         expiryLeaseMs: options.expiryLease * 1000,
+        webhookLeaseMs: options.webhookLease * 1000,
+        webhookRetry: {
+          maxAttempts: options.webhookAttempts,
+          timeToLiveMs: options.webhookTtl * 1000,
+          initialDelayMs: options.webhookRetryDelay * 1000,
+        },
+        webhookTimeoutMs: options.webhookTimeout * 1000,
       });
       let stopping = false;
       const stop = (signal: string) => {

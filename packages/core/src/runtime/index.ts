@@ -4,3 +4,12 @@ export { type JitteredRetryOptions, jitteredRetries } from './jittered-retries.j
 export { type LogConsumer, type LogConsumerOptions, startLogConsumer } from './log-consumer.js';
 export { randomIds } from './random-ids.js';
 export { systemClock } from './system-clock.js';
+export { type DeliveryOutcome, deliverOnce, deliveryRequest, type EndpointValidationFailure, validateEndpoint } from './webhook-delivery.js';
+export {
+  DEFAULT_WEBHOOK_RETRY,
+  startWebhookDispatcher,
+  WEBHOOKS_LEASE,
+  type WebhookDispatcherOptions,
+  type WebhookRetryPolicy,
+  webhookCheckpoint,
+} from './webhook-dispatcher.js';

@@ -106,6 +106,7 @@ export function startLogConsumer(options: LogConsumerOptions): LogConsumer {
         handled = await step();
       } catch (error) {
         options.onError?.(error);
+        if (stopped) break;
         await pause(maxIdleMs);
         continue;
       }

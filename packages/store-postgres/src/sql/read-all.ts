@@ -10,3 +10,6 @@ export const SELECT_AFTER_POSITION = query<[number, number], EventRow>(`
   LIMIT $2`);
 
 export const COUNT_EVENTS = query<[], { total: number }>('SELECT count(*)::bigint AS total FROM events');
+
+/** The last committed position: the end of the primary key's index, not a scan. */
+export const SELECT_HEAD_POSITION = query<[], { position: string | null }>('SELECT max(position)::bigint AS position FROM events');

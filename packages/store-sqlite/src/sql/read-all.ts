@@ -10,3 +10,6 @@ export const SELECT_AFTER_POSITION = query<[number, number], EventRow>(`
   LIMIT ?`);
 
 export const COUNT_EVENTS = query<[], { total: number }>('SELECT count(*) AS total FROM events');
+
+/** The last position: the end of the rowid B-tree, not a scan. */
+export const SELECT_HEAD_POSITION = query<[], { position: number | null }>('SELECT max(position) AS position FROM events');
