@@ -65,7 +65,7 @@ describe('webhooks end to end (usher serve, receivers on loopback)', () => {
   const running: StartedProcess[] = [];
   const receivers: Receiver[] = [];
   afterAll(async () => {
-    for (const server of running) server.signal('SIGKILL');
+    for (const server of running) if (server.child.exitCode === null && server.child.signalCode === null) server.signal('SIGKILL');
     await Promise.all(receivers.map((receiver) => receiver.close()));
     directory.remove();
   });

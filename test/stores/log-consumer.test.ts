@@ -76,6 +76,32 @@ describe.each(factories)('the log consumer on $name', (factory) => {
     expect(await okValue(store.headPosition())).toBe(log[log.length - 1]?.position);
   });
 
+  it('records the progress a handler reports within a page, so that a failure repeats only what was not handled', async () => {
+    const store = await factory.open();
+    await okValue(store.append(stream('contoso', 1), [addedEvent('a'), addedEvent('b'), addedEvent('c'), addedEvent('d')], 'noStream'));
+    const handled: number[] = [];
+    let failOnce = true;
+    const consumer = startLogConsumer({
+      store,
+      checkpoint: 'progress',
+      maxIdleMs: 20,
+      handle: async (events, progress) => {
+        for (const event of events) {
+          if (event.position === 3 && failOnce) {
+            failOnce = false;
+            throw new Error('receiver down');
+          }
+          handled.push(event.position);
+          await progress.handled(event.position);
+        }
+      },
+    });
+    await consumer.caughtUp();
+    await consumer.stop();
+    expect(handled).toEqual([1, 2, 3, 4]);
+    expect(await okValue(store.checkpoints.get('progress'))).toBe(4);
+  });
+
   it('begins after `startAfter` when its checkpoint was never set', async () => {
     const store = await factory.open();
     await okValue(store.append(stream('contoso', 1), [addedEvent('a'), addedEvent('b'), addedEvent('c')], 'noStream'));

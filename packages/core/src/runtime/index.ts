@@ -1,7 +1,7 @@
 export { joseAccessTokens, newSigningKey, rotateSigningKey, TOKEN_ALGORITHM, TOKEN_ISSUER } from './access-tokens.js';
 export { startCallExpiry } from './call-expiry.js';
 export { type JitteredRetryOptions, jitteredRetries } from './jittered-retries.js';
-export { type LogConsumer, type LogConsumerOptions, startLogConsumer } from './log-consumer.js';
+export { type LogConsumer, type LogConsumerOptions, type LogProgress, startLogConsumer } from './log-consumer.js';
 export { randomIds } from './random-ids.js';
 export { systemClock } from './system-clock.js';
 export { type DeliveryOutcome, deliverOnce, deliveryRequest, type EndpointValidationFailure, validateEndpoint } from './webhook-delivery.js';

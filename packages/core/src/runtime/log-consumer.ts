@@ -9,7 +9,7 @@ export interface LogConsumerOptions {
    * Handles a page of events in log order. The checkpoint moves past the page only once this resolves,
    * so every event is handled at least once; when it rejects, the same page comes again after a pause.
    */
-  readonly handle: (events: readonly StoredEvent[]) => Promise<void>;
+  readonly handle: (events: readonly StoredEvent[], progress: LogProgress) => Promise<void>;
   /** Where to begin when the checkpoint has never been set (default 0: the start of the log). */
   readonly startAfter?: number;
   /** Events per page (default 100). */
@@ -19,6 +19,12 @@ export interface LogConsumerOptions {
   readonly maxIdleMs?: number;
   /** Told of each failure (reading the log, the handler, the checkpoint); the consumer goes on. */
   readonly onError?: (error: unknown) => void;
+}
+
+/** Lets a handler record how far into its page it got, so that a crash repeats less of it. */
+export interface LogProgress {
+  /** Records that every event of the page up to `position` is handled. */
+  handled(position: number): Promise<void>;
 }
 
 export interface LogConsumer {
@@ -77,7 +83,14 @@ export function startLogConsumer(options: LogConsumerOptions): LogConsumer {
     if (page.isErr()) throw page.error;
     const events = page.value;
     if (events.length === 0) return 0;
-    await options.handle(events);
+    await options.handle(events, {
+      handled: async (upTo) => {
+        if (upTo <= position) return;
+        const recorded = await options.store.checkpoints.set(options.checkpoint, upTo);
+        if (recorded.isErr()) throw recorded.error;
+        position = upTo;
+      },
+    });
     const last = (events[events.length - 1] as StoredEvent).position;
     const recorded = await options.store.checkpoints.set(options.checkpoint, last);
     if (recorded.isErr()) throw recorded.error;

@@ -2,7 +2,7 @@ import type { StoredEvent } from '../envelope.js';
 import type { DeadLetter, EventStore, EventSubscription } from '../ports.js';
 import { serverEventFeed } from '../server-event-feed.js';
 import type { ServerEvent } from '../server-events.js';
-import { type LogConsumer, startLogConsumer } from './log-consumer.js';
+import { type LogConsumer, type LogProgress, startLogConsumer } from './log-consumer.js';
 import { type DeliveryOutcome, deliverOnce } from './webhook-delivery.js';
 
 /** The lease that makes one node of a store the one that delivers webhooks. */
@@ -130,7 +130,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
     const feed = serverEventFeed(store, 1_000);
     const abort = new AbortController();
     const worker = { subscription, abort, consumer: undefined as unknown as LogConsumer };
-    const handle = async (events: readonly StoredEvent[]) => {
+    const handle = async (events: readonly StoredEvent[], progress: LogProgress) => {
       for (const event of events) {
         if (event.tenantId !== worker.subscription.tenantId) continue;
         const made = await feed.next(event);
@@ -140,6 +140,8 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
         const types = worker.subscription.includedEventTypes;
         if (types !== null && !types.includes(server.eventType)) continue;
         await deliver(worker, server, event.position);
+        // Recorded after each delivery: a crash makes the receiver see again at most the event under way.
+        await progress.handled(event.position);
       }
     };
     worker.consumer = startLogConsumer({
