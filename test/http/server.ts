@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createRoomService, type EventStore, parseTenantId } from '@usher/core';
-import { joseAccessTokens, randomIds, systemClock } from '@usher/core/runtime';
+import { joseAccessTokens, randomIds, systemClock, validateEndpoint } from '@usher/core/runtime';
 import { type AccessKey, createHttpHandler, signRequest } from '@usher/http-adapter';
 import { createSqliteStore } from '@usher/store-sqlite';
 import { temporaryDirectory, withReadLatency } from '../support/stores.js';
@@ -39,7 +39,13 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const directory = temporaryDirectory('http');
   const served = options.store ?? createSqliteStore({ path: join(directory.path, 'http.db') });
   const store = options.readLatencyMs === undefined ? served : withReadLatency(served, options.readLatencyMs);
-  const service = createRoomService({ store, clock: systemClock, ids: randomIds(), tokens: joseAccessTokens(store.signingKeys, systemClock) });
+  const service = createRoomService({
+    store,
+    clock: systemClock,
+    ids: randomIds(),
+    tokens: joseAccessTokens(store.signingKeys, systemClock),
+    webhooks: { validate: (subscription) => validateEndpoint(subscription) },
+  });
   const keys: AccessKey[] = [
     { tenantId: parseTenantId('tenant-a')._unsafeUnwrap(), key: KEY_A },
     { tenantId: parseTenantId('tenant-b')._unsafeUnwrap(), key: KEY_B },

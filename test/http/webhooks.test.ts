@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../support/stores.js';
 import { type StartedProcess, signedFetch, startUsher, usher } from '../support/usher-process.js';
 import { eventually, type Receiver, startReceiver } from '../support/webhook-receiver.js';
+import { KEY_B, startServer } from './server.js';
 
 const VERSION = 'api-version=2025-03-13';
 const SECRET = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
@@ -258,5 +259,60 @@ describe('webhooks end to end (usher serve, receivers on loopback)', () => {
     const refused = await usher('webhooks', 'add', 'bad', 'ftp://example.com', '--db', db);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/http or https/);
+  });
+  it('holds up no other subscription with a dead endpoint, nor another tenant’s', async () => {
+    const server = await serve('isolation', ['--webhook-retry-delay', '30']);
+    const { call, subscribe, roomLife } = api(server);
+    let up = true;
+    const dead = await receiver(null, { answer: () => (up ? 200 : 503) });
+    const healthy = await receiver(null);
+    expect((await subscribe('dead', { endpointUrl: dead.url })).status).toBe(201);
+    expect((await subscribe('healthy', { endpointUrl: healthy.url })).status).toBe(201);
+    up = false;
+    await roomLife();
+    await eventually(() => healthy.events().length === LIFE_TYPES.length, 'the healthy endpoint to get every event');
+    // The dead one got its first event once and waits 15–30 s to try again; nothing else reached it.
+    expect(dead.attempts).toHaveLength(1);
+    expect(dead.accepted).toHaveLength(0);
+    expect((await call('GET', '/eventSubscriptions/dead/deadLetters')).status).toBe(200);
+  });
+});
+
+describe('event subscriptions of two tenants', () => {
+  it('keeps each tenant’s subscriptions and dead letters to itself, under the same names', async () => {
+    const server = await startServer();
+    const endpoint = await startReceiver(null);
+    try {
+      const asA = (method: string, path: string, body?: unknown) =>
+        server.signed(method, `${path}?${VERSION}`, {
+          body: body === undefined ? '' : JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        });
+      const asB = (method: string, path: string, body?: unknown) =>
+        server.signed(method, `${path}?${VERSION}`, {
+          key: KEY_B,
+          body: body === undefined ? '' : JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        });
+      expect((await asA('PUT', '/eventSubscriptions/shared-name', { endpointUrl: endpoint.url })).status).toBe(201);
+      expect((await asB('GET', '/eventSubscriptions/shared-name')).status).toBe(404);
+      expect((await asB('GET', '/eventSubscriptions/shared-name/deadLetters')).status).toBe(404);
+      expect((await asB('POST', '/eventSubscriptions/shared-name/deadLetters/redeliver')).status).toBe(404);
+      expect(((await (await asB('GET', '/eventSubscriptions')).json()) as { value: unknown[] }).value).toEqual([]);
+      expect((await asB('DELETE', '/eventSubscriptions/shared-name')).status).toBe(204);
+      expect((await asA('GET', '/eventSubscriptions/shared-name')).status).toBe(200);
+      // B's subscription of the same name is B's own: created, not a replacement of A's.
+      expect(
+        (await asB('PUT', '/eventSubscriptions/shared-name', { endpointUrl: endpoint.url, eventDeliverySchema: 'CloudEventSchemaV1_0' })).status,
+      ).toBe(201);
+      expect(((await (await asA('GET', '/eventSubscriptions/shared-name')).json()) as { eventDeliverySchema: string }).eventDeliverySchema).toBe(
+        'EventGridSchema',
+      );
+      // Unsigned, nothing is said.
+      expect((await fetch(new URL(`/eventSubscriptions?${VERSION}`, server.endpoint))).status).toBe(401);
+    } finally {
+      await endpoint.close();
+      await server.close();
+    }
   });
 });
