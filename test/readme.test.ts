@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -69,7 +69,7 @@ describe('the README examples run as written', () => {
   });
 
   it('has the examples this test expects', () => {
-    expect(blocks).toHaveLength(3);
+    expect(blocks).toHaveLength(4);
   });
 
   it('embedding: Alice joins, Bob is refused as not invited, a repeated create answers the first room', async () => {
@@ -97,5 +97,61 @@ export async function close() {
 }
 `;
     expect(await run(2, adapted)).toEqual([[200]]);
+  });
+  it('server events: the log consumer example prints what the log holds', async () => {
+    const fresh = JSON.stringify(join(data.path, 'consumer.db'));
+    expect(await run(3, (source) => source.replace("'rooms.db'", fresh))).toEqual([['Usher.Rooms.RoomCreated']]);
+  });
+
+  it('server events: the receiver and the CLI lines work against usher serve, as written (on a free port instead of 9000)', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Server events (webhooks)'), readme.indexOf('## Security'));
+    const receiverScript = /```js\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const lines = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    expect(receiverScript).toContain('.listen(9000)');
+    expect(lines).toContain('http://127.0.0.1:9000/hooks');
+    const db = join(data.path, 'webhooks.db');
+    const server = await startUsher(['--db', db]);
+    const file = join(scratch, 'receiver.mjs');
+    writeFileSync(
+      file,
+      receiverScript
+        .replace('.listen(9000)', '.listen(0, () => console.log(`port ${server.address().port}`))')
+        .replace('createServer(', 'const server = createServer('),
+    );
+    const secret = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+    const receiver = spawn(process.execPath, [file], { env: { ...process.env, WEBHOOK_SECRET: secret }, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let printed = '';
+      receiver.stdout.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+      });
+      await vi.waitFor(() => expect(printed).toMatch(/port \d+/), { timeout: 5_000 });
+      const port = /port (\d+)/.exec(printed)?.[1] ?? '';
+      const cli = execFileSync(
+        'bash',
+        [
+          '-c',
+          lines
+            .replace('export WEBHOOK_SECRET=whsec_$(openssl rand -base64 32)', `export WEBHOOK_SECRET='${secret}'`)
+            .replaceAll(':9000/', `:${port}/`),
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, USHER_DB: db },
+          encoding: 'utf8',
+        },
+      );
+      expect(cli).toContain('created subscription my-app');
+      expect(cli).toMatch(/my-app {2}http:\/\/127\.0\.0\.1:\d+\/hooks {2}EventGridSchema {2}all types {2}signed/);
+      const { signedFetch } = await import('./support/usher-process.js');
+      const created = await signedFetch(server.endpoint, server.key, 'POST', '/rooms?api-version=2025-03-13', '{}');
+      const { id } = (await created.json()) as { id: string };
+      await vi.waitFor(() => expect(printed).toContain(`Usher.Rooms.RoomCreated rooms/${id}`), { timeout: 10_000 });
+    } finally {
+      receiver.kill();
+      server.signal('SIGTERM');
+      await server.exit;
+    }
   });
 });

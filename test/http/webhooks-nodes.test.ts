@@ -73,7 +73,7 @@ describe.skipIf(url === null)('webhooks on two PostgreSQL nodes', () => {
   it('the delivering node killed with SIGKILL mid-stream: the other takes over within the lease, one delivery at a time, losing no event', async () => {
     const schema = factory.schemaOf(await factory.open());
     const leaseHolder = async (): Promise<string | null> =>
-      ((await admin.query<{ holder: string }>(`SELECT holder FROM "${schema}".leases WHERE name = 'webhooks'`)).rows[0]?.holder ?? null);
+      (await admin.query<{ holder: string }>(`SELECT holder FROM "${schema}".leases WHERE name = 'webhooks'`)).rows[0]?.holder ?? null;
 
     // A receiver that takes 15–30 ms to answer and counts the deliveries it is answering at once.
     let inFlight = 0;
