@@ -116,7 +116,7 @@ export async function close() {
     writeFileSync(
       file,
       receiverScript
-        .replace('.listen(9000)', '.listen(0, () => console.log(`port ${server.address().port}`))')
+        .replace('.listen(9000)', ".listen(0, () => console.log('port', server.address().port))")
         .replace('createServer(', 'const server = createServer('),
     );
     const secret = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
