@@ -56,6 +56,31 @@ export const roomListKeys: PageKeys<RoomListKey> = {
   },
 };
 
+/** A tenant's event subscriptions are listed by name (3–64 of `[A-Za-z0-9-]`). */
+export const eventSubscriptionKeys: PageKeys<string> = {
+  list: 'subscriptions',
+  write: (name) => name,
+  read: (text) => (/^[A-Za-z0-9-]{3,64}$/.test(text) ? text : null),
+};
+
+/** A subscription's dead letters are listed by the log position of their event, ties broken by event id. */
+export interface DeadLetterKey {
+  readonly position: number;
+  readonly eventId: string;
+}
+
+export const deadLetterKeys: PageKeys<DeadLetterKey> = {
+  list: 'deadLetters',
+  write: (key) => `${key.position},${key.eventId}`,
+  read: (text) => {
+    const comma = text.indexOf(',');
+    const position = text.slice(0, comma);
+    const eventId = text.slice(comma + 1);
+    if (comma < 0 || !/^(0|[1-9][0-9]{0,15})$/.test(position) || !Number.isSafeInteger(Number(position)) || eventId === '') return null;
+    return { position: Number(position), eventId };
+  },
+};
+
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** Page tokens are opaque and URL-safe, so that they travel in a nextLink as they are. */

@@ -2,12 +2,14 @@ import {
   asRoomState,
   chain,
   type DeadLetter,
+  type DeadLetterKey,
+  deadLetterKeys,
   type EventStore,
   type EventSubscription,
   type ExpectedVersion,
+  eventSubscriptionKeys,
   GENESIS_HASH,
   type LogStreamKey,
-  type PageKeys,
   type ParticipantId,
   type ParticipantRecord,
   type RebuildProgress,
@@ -77,33 +79,6 @@ const byNumber = (a: number, b: number) => a - b;
 /** Byte order of the strings, as SQLite's BINARY and PostgreSQL's "C" collation compare them. */
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byCreation = (a: RoomListKey, b: RoomListKey) => byText(a.createdAt, b.createdAt) || byText(a.roomId, b.roomId);
-
-/** A tenant's subscriptions are listed by name. */
-const SUBSCRIPTION_NAME = /^[A-Za-z0-9-]{3,64}$/;
-const subscriptionListKeys: PageKeys<string> = {
-  list: 'subscriptions',
-  write: (name) => name,
-  read: (text) => (SUBSCRIPTION_NAME.test(text) ? text : null),
-};
-
-/** A subscription's dead letters are listed by the log position of their event, ties broken by event id. */
-interface DeadLetterKey {
-  readonly position: number;
-  readonly eventId: string;
-}
-
-const POSITION = /^(0|[1-9][0-9]{0,15})$/;
-const deadLetterListKeys: PageKeys<DeadLetterKey> = {
-  list: 'deadLetters',
-  write: (key) => `${key.position},${key.eventId}`,
-  read: (text) => {
-    const comma = text.indexOf(',');
-    const position = text.slice(0, comma);
-    const eventId = text.slice(comma + 1);
-    if (comma < 0 || !POSITION.test(position) || !Number.isSafeInteger(Number(position)) || eventId === '') return null;
-    return { position: Number(position), eventId };
-  },
-};
 
 const byLetterKey = (a: DeadLetterKey, b: DeadLetterKey) => a.position - b.position || byText(a.eventId, b.eventId);
 /** Queued letters of every subscription: by position and event id, then tenant and subscription (one event may be dead for several). */
@@ -423,7 +398,7 @@ export function createMemoryStore(): EventStore {
       get: (tenantId, name) => guard(() => persisted(subscriptionsByTenant.get(tenantId)?.find((held) => held.name === name) ?? null)),
       list: (tenantId, page = {}) =>
         keysetPage(
-          subscriptionListKeys,
+          eventSubscriptionKeys,
           page,
           (keyset) =>
             guard(() =>
@@ -464,7 +439,7 @@ export function createMemoryStore(): EventStore {
         }),
       deadLetters: (tenantId, name, page = {}) =>
         keysetPage(
-          deadLetterListKeys,
+          deadLetterKeys,
           page,
           (keyset) =>
             guard(() =>

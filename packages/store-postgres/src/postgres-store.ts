@@ -4,13 +4,14 @@ import {
   chain,
   concurrencyError,
   type DeadLetter,
+  deadLetterKeys,
   type EventDeliverySchema,
   type EventStore,
   type EventSubscription,
   type ExpectedVersion,
+  eventSubscriptionKeys,
   type LogStreamKey,
   type NewEvent,
-  type PageKeys,
   type RebuildProgress,
   type RebuildReport,
   type RoomId,
@@ -151,33 +152,6 @@ export async function checkPostgresSchema(options: PostgresStoreOptions): Promis
 function failure(what: string) {
   return (cause: unknown): StoreError => storeFailure(`${what}: ${cause instanceof Error ? cause.message || cause.name : String(cause)}`, cause);
 }
-
-/** A tenant's subscriptions are listed by name. */
-const SUBSCRIPTION_NAME = /^[A-Za-z0-9-]{3,64}$/;
-const subscriptionListKeys: PageKeys<string> = {
-  list: 'subscriptions',
-  write: (name) => name,
-  read: (text) => (SUBSCRIPTION_NAME.test(text) ? text : null),
-};
-
-/** A subscription's dead letters are listed by the log position of their event, ties broken by event id. */
-interface DeadLetterKey {
-  readonly position: number;
-  readonly eventId: string;
-}
-
-const POSITION = /^(0|[1-9][0-9]{0,15})$/;
-const deadLetterListKeys: PageKeys<DeadLetterKey> = {
-  list: 'deadLetters',
-  write: (key) => `${key.position},${key.eventId}`,
-  read: (text) => {
-    const comma = text.indexOf(',');
-    const position = text.slice(0, comma);
-    const eventId = text.slice(comma + 1);
-    if (comma < 0 || !POSITION.test(position) || !Number.isSafeInteger(Number(position)) || eventId === '') return null;
-    return { position: Number(position), eventId };
-  },
-};
 
 function subscriptionFromRow(row: EventSubscriptionRow): EventSubscription {
   return {
@@ -557,7 +531,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
         }),
       list: (tenantId, page = {}) =>
         keysetPage(
-          subscriptionListKeys,
+          eventSubscriptionKeys,
           page,
           ({ after, pageSize }) =>
             run('Listing event subscriptions failed', () => rowsOf(pool, SELECT_EVENT_SUBSCRIPTIONS_PAGE, tenantId, after ?? '', pageSize + 1)),
@@ -588,7 +562,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
         ),
       deadLetters: (tenantId, name, page = {}) =>
         keysetPage(
-          deadLetterListKeys,
+          deadLetterKeys,
           page,
           ({ after, pageSize }) =>
             run('Listing dead letters failed', () =>

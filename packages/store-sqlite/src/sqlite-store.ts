@@ -3,12 +3,13 @@ import {
   type ConcurrencyError,
   chain,
   type DeadLetter,
+  deadLetterKeys,
   type EventDeliverySchema,
   type EventStore,
   type EventSubscription,
+  eventSubscriptionKeys,
   type LogStreamKey,
   type NewEvent,
-  type PageKeys,
   type RebuildProgress,
   type RebuildReport,
   type RoomId,
@@ -94,33 +95,6 @@ function failure(message: string) {
 function isUniqueEventIdViolation(cause: unknown): boolean {
   return cause instanceof Error && 'code' in cause && cause.code === 'SQLITE_CONSTRAINT_UNIQUE' && cause.message.includes('events.event_id');
 }
-
-/** A tenant's subscriptions are listed by name. */
-const SUBSCRIPTION_NAME = /^[A-Za-z0-9-]{3,64}$/;
-const subscriptionListKeys: PageKeys<string> = {
-  list: 'subscriptions',
-  write: (name) => name,
-  read: (text) => (SUBSCRIPTION_NAME.test(text) ? text : null),
-};
-
-/** A subscription's dead letters are listed by the log position of their event, ties broken by event id. */
-interface DeadLetterKey {
-  readonly position: number;
-  readonly eventId: string;
-}
-
-const POSITION = /^(0|[1-9][0-9]{0,15})$/;
-const deadLetterListKeys: PageKeys<DeadLetterKey> = {
-  list: 'deadLetters',
-  write: (key) => `${key.position},${key.eventId}`,
-  read: (text) => {
-    const comma = text.indexOf(',');
-    const position = text.slice(0, comma);
-    const eventId = text.slice(comma + 1);
-    if (comma < 0 || !POSITION.test(position) || !Number.isSafeInteger(Number(position)) || eventId === '') return null;
-    return { position: Number(position), eventId };
-  },
-};
 
 function subscriptionFromRow(row: EventSubscriptionRow): EventSubscription {
   return {
@@ -468,7 +442,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         }),
       list: (tenantId, page = {}) =>
         keysetPage(
-          subscriptionListKeys,
+          eventSubscriptionKeys,
           page,
           ({ after, pageSize }) =>
             run('Listing event subscriptions failed', () => sql.eventSubscriptionsPage.all(tenantId, after ?? '', pageSize + 1)),
@@ -496,7 +470,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         ),
       deadLetters: (tenantId, name, page = {}) =>
         keysetPage(
-          deadLetterListKeys,
+          deadLetterKeys,
           page,
           ({ after, pageSize }) =>
             run('Listing dead letters failed', () =>
