@@ -3,11 +3,8 @@ import {
   type ConcurrencyError,
   chain,
   concurrencyError,
-  type DeadLetter,
   deadLetterKeys,
-  type EventDeliverySchema,
   type EventStore,
-  type EventSubscription,
   type ExpectedVersion,
   eventSubscriptionKeys,
   type LogStreamKey,
@@ -21,10 +18,11 @@ import {
   type StoreError,
   type StreamState,
   storeFailure,
-  type TenantId,
 } from '@usher/core';
 import {
+  deadLetterFromRow,
   EMPTY_HEAD,
+  eventSubscriptionFromRow,
   expiryFromRow,
   headAfter,
   isExact,
@@ -149,36 +147,11 @@ export async function checkPostgresSchema(options: PostgresStoreOptions): Promis
   }
 }
 
+const subscriptionOf = (row: EventSubscriptionRow) => eventSubscriptionFromRow(row, (value: unknown) => value);
+const letterOf = (row: DeadLetterRow) => deadLetterFromRow(row, (value: unknown) => value);
+
 function failure(what: string) {
   return (cause: unknown): StoreError => storeFailure(`${what}: ${cause instanceof Error ? cause.message || cause.name : String(cause)}`, cause);
-}
-
-function subscriptionFromRow(row: EventSubscriptionRow): EventSubscription {
-  return {
-    tenantId: row.tenant_id as TenantId,
-    name: row.name,
-    endpointUrl: row.endpoint_url,
-    includedEventTypes: row.included_event_types,
-    eventDeliverySchema: row.event_delivery_schema as EventDeliverySchema,
-    secret: row.secret,
-    createdAt: row.created_at,
-    startAfter: row.start_after,
-  };
-}
-
-function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
-  return {
-    tenantId: row.tenant_id as TenantId,
-    subscription: row.subscription,
-    eventId: row.event_id,
-    position: row.position,
-    eventType: row.event_type,
-    event: row.event,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    deadLetteredAt: row.dead_lettered_at,
-    queued: row.queued,
-  };
 }
 
 /** The head of a stored row, with an active room's roster read back from the participants table. */
@@ -527,7 +500,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       get: (tenantId, name) =>
         run('Reading an event subscription failed', async () => {
           const row = (await rowsOf(pool, SELECT_EVENT_SUBSCRIPTION, tenantId, name))[0];
-          return row === undefined ? null : subscriptionFromRow(row);
+          return row === undefined ? null : subscriptionOf(row);
         }),
       list: (tenantId, page = {}) =>
         keysetPage(
@@ -536,9 +509,9 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
           ({ after, pageSize }) =>
             run('Listing event subscriptions failed', () => rowsOf(pool, SELECT_EVENT_SUBSCRIPTIONS_PAGE, tenantId, after ?? '', pageSize + 1)),
           (row) => row.name,
-          subscriptionFromRow,
+          subscriptionOf,
         ),
-      all: () => run('Reading event subscriptions failed', async () => (await rowsOf(pool, SELECT_ALL_EVENT_SUBSCRIPTIONS)).map(subscriptionFromRow)),
+      all: () => run('Reading event subscriptions failed', async () => (await rowsOf(pool, SELECT_ALL_EVENT_SUBSCRIPTIONS)).map(subscriptionOf)),
       remove: (tenantId, name) =>
         run('Removing an event subscription failed', async () => (await rowsOf(pool, DELETE_EVENT_SUBSCRIPTION, tenantId, name)).length > 0),
       addDeadLetter: (letter) =>
@@ -569,13 +542,13 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
               rowsOf(pool, SELECT_DEAD_LETTERS_PAGE, tenantId, name, after?.position ?? -1, after?.eventId ?? '', pageSize + 1),
             ),
           (row) => ({ position: row.position, eventId: row.event_id }),
-          deadLetterFromRow,
+          letterOf,
         ),
       queueRedelivery: (tenantId, name) =>
         run('Queueing dead letters failed', async () => (await rowsOf(pool, QUEUE_REDELIVERY, tenantId, name))[0]?.queued ?? 0),
       queuedDeadLetters: (limit) =>
         run('Reading queued dead letters failed', async () =>
-          limit <= 0 ? [] : (await rowsOf(pool, SELECT_QUEUED_DEAD_LETTERS, limit)).map(deadLetterFromRow),
+          limit <= 0 ? [] : (await rowsOf(pool, SELECT_QUEUED_DEAD_LETTERS, limit)).map(letterOf),
         ),
       removeDeadLetter: (tenantId, name, eventId) =>
         run('Removing a dead letter failed', async () => void (await rowsOf(pool, DELETE_DEAD_LETTER, tenantId, name, eventId))),

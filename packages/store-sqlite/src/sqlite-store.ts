@@ -2,9 +2,7 @@ import {
   type AppendResult,
   type ConcurrencyError,
   chain,
-  type DeadLetter,
   deadLetterKeys,
-  type EventDeliverySchema,
   type EventStore,
   type EventSubscription,
   eventSubscriptionKeys,
@@ -22,7 +20,9 @@ import {
 } from '@usher/core';
 import {
   checkExpectedVersion,
+  deadLetterFromRow,
   EMPTY_HEAD,
+  eventSubscriptionFromRow,
   expiryFromRow,
   isExact,
   keysetPage,
@@ -92,36 +92,11 @@ function failure(message: string) {
   return (cause: unknown): StoreError => storeFailure(`${message}: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
 }
 
+const subscriptionOf = (row: EventSubscriptionRow) => eventSubscriptionFromRow(row, JSON.parse);
+const letterOf = (row: DeadLetterRow) => deadLetterFromRow(row, JSON.parse);
+
 function isUniqueEventIdViolation(cause: unknown): boolean {
   return cause instanceof Error && 'code' in cause && cause.code === 'SQLITE_CONSTRAINT_UNIQUE' && cause.message.includes('events.event_id');
-}
-
-function subscriptionFromRow(row: EventSubscriptionRow): EventSubscription {
-  return {
-    tenantId: row.tenant_id as TenantId,
-    name: row.name,
-    endpointUrl: row.endpoint_url,
-    includedEventTypes: row.included_event_types === null ? null : (JSON.parse(row.included_event_types) as string[]),
-    eventDeliverySchema: row.event_delivery_schema as EventDeliverySchema,
-    secret: row.secret,
-    createdAt: row.created_at,
-    startAfter: row.start_after,
-  };
-}
-
-function deadLetterFromRow(row: DeadLetterRow): DeadLetter {
-  return {
-    tenantId: row.tenant_id as TenantId,
-    subscription: row.subscription,
-    eventId: row.event_id,
-    position: row.position,
-    eventType: row.event_type,
-    event: JSON.parse(row.event) as Record<string, unknown>,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    deadLetteredAt: row.dead_lettered_at,
-    queued: row.queued === 1,
-  };
 }
 
 /** Opens (and by default migrates) a SQLite file; throws when the file cannot be opened, as a misconfiguration. */
@@ -438,7 +413,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       get: (tenantId, name) =>
         run('Reading an event subscription failed', () => {
           const row = sql.eventSubscription.get(tenantId, name);
-          return row === undefined ? null : subscriptionFromRow(row);
+          return row === undefined ? null : subscriptionOf(row);
         }),
       list: (tenantId, page = {}) =>
         keysetPage(
@@ -447,9 +422,9 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           ({ after, pageSize }) =>
             run('Listing event subscriptions failed', () => sql.eventSubscriptionsPage.all(tenantId, after ?? '', pageSize + 1)),
           (row) => row.name,
-          subscriptionFromRow,
+          subscriptionOf,
         ),
-      all: () => run('Reading event subscriptions failed', () => sql.allEventSubscriptions.all().map(subscriptionFromRow)),
+      all: () => run('Reading event subscriptions failed', () => sql.allEventSubscriptions.all().map(subscriptionOf)),
       remove: (tenantId, name) => run('Removing an event subscription failed', () => removeSubscription.immediate(tenantId, name)),
       addDeadLetter: (letter) =>
         run(
@@ -477,11 +452,11 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
               sql.deadLettersPage.all(tenantId, name, after?.position ?? -1, after?.eventId ?? '', pageSize + 1),
             ),
           (row) => ({ position: row.position, eventId: row.event_id }),
-          deadLetterFromRow,
+          letterOf,
         ),
       queueRedelivery: (tenantId, name) => run('Queueing dead letters failed', () => sql.queueRedelivery.run(tenantId, name).changes),
       queuedDeadLetters: (limit) =>
-        run('Reading queued dead letters failed', () => (limit <= 0 ? [] : sql.queuedDeadLetters.all(limit).map(deadLetterFromRow))),
+        run('Reading queued dead letters failed', () => (limit <= 0 ? [] : sql.queuedDeadLetters.all(limit).map(letterOf))),
       removeDeadLetter: (tenantId, name, eventId) =>
         run('Removing a dead letter failed', () => void sql.removeDeadLetter.run(tenantId, name, eventId)),
     },

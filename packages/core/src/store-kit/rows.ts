@@ -2,7 +2,7 @@ import type { EventMeta, StoredEvent } from '../envelope.js';
 import type { RoomEvent } from '../events.js';
 import type { ParticipantId, RoomId, StreamKey, TenantId } from '../ids.js';
 import type { RoomListKey } from '../paging.js';
-import type { ParticipantRecord, RequestRecord, RoomSummary, SigningKey } from '../ports.js';
+import type { DeadLetter, EventDeliverySchema, EventSubscription, ParticipantRecord, RequestRecord, RoomSummary, SigningKey } from '../ports.js';
 import type { Role } from '../roles.js';
 
 /** An event row as the SQL stores keep it (the same column names in SQLite and PostgreSQL); `J` is how JSON columns arrive. */
@@ -117,4 +117,65 @@ export interface ExpiryRow {
 
 export function expiryFromRow(row: ExpiryRow): StreamKey {
   return { tenantId: row.tenant_id as TenantId, roomId: row.room_id as RoomId };
+}
+
+/** A subscription as the SQL stores' `event_subscriptions` table keeps it; `J` is how its JSON column arrives. */
+export interface EventSubscriptionRow<J> {
+  readonly tenant_id: string;
+  readonly name: string;
+  readonly endpoint_url: string;
+  /** A JSON array of event types; NULL for every type. */
+  readonly included_event_types: J | null;
+  readonly event_delivery_schema: string;
+  readonly secret: string | null;
+  readonly created_at: string;
+  readonly start_after: number;
+}
+
+export const EVENT_SUBSCRIPTION_COLUMNS =
+  'tenant_id, name, endpoint_url, included_event_types, event_delivery_schema, secret, created_at, start_after';
+
+export function eventSubscriptionFromRow<J>(row: EventSubscriptionRow<J>, readJson: (value: J) => unknown): EventSubscription {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    name: row.name,
+    endpointUrl: row.endpoint_url,
+    includedEventTypes: row.included_event_types === null ? null : (readJson(row.included_event_types) as string[]),
+    eventDeliverySchema: row.event_delivery_schema as EventDeliverySchema,
+    secret: row.secret,
+    createdAt: row.created_at,
+    startAfter: row.start_after,
+  };
+}
+
+/** A letter as the SQL stores' `dead_letters` table keeps it; `J` is how its JSON column arrives. */
+export interface DeadLetterRow<J> {
+  readonly tenant_id: string;
+  readonly subscription: string;
+  readonly event_id: string;
+  readonly position: number;
+  readonly event_type: string;
+  readonly event: J;
+  readonly attempts: number;
+  readonly last_error: string;
+  readonly dead_lettered_at: string;
+  /** SQLite has no booleans: 0 or 1 there. */
+  readonly queued: boolean | number;
+}
+
+export const DEAD_LETTER_COLUMNS = 'tenant_id, subscription, event_id, position, event_type, event, attempts, last_error, dead_lettered_at, queued';
+
+export function deadLetterFromRow<J>(row: DeadLetterRow<J>, readJson: (value: J) => unknown): DeadLetter {
+  return {
+    tenantId: row.tenant_id as TenantId,
+    subscription: row.subscription,
+    eventId: row.event_id,
+    position: row.position,
+    eventType: row.event_type,
+    event: readJson(row.event) as Record<string, unknown>,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    deadLetteredAt: row.dead_lettered_at,
+    queued: Boolean(row.queued),
+  };
 }

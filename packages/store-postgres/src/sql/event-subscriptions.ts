@@ -1,49 +1,30 @@
-import { query } from '@usher/core/store-kit';
+import {
+  DEAD_LETTER_COLUMNS,
+  EVENT_SUBSCRIPTION_COLUMNS,
+  query,
+  type DeadLetterRow as StoreKitDeadLetterRow,
+  type EventSubscriptionRow as StoreKitSubscriptionRow,
+} from '@usher/core/store-kit';
 
-/** A subscription as the `event_subscriptions` table keeps it; jsonb and json columns arrive parsed. */
-export interface EventSubscriptionRow {
-  readonly tenant_id: string;
-  readonly name: string;
-  readonly endpoint_url: string;
-  readonly included_event_types: string[] | null;
-  readonly event_delivery_schema: string;
-  readonly secret: string | null;
-  readonly created_at: string;
-  readonly start_after: number;
-}
-
-/** A letter as the `dead_letters` table keeps it. */
-export interface DeadLetterRow {
-  readonly tenant_id: string;
-  readonly subscription: string;
-  readonly event_id: string;
-  readonly position: number;
-  readonly event_type: string;
-  readonly event: Record<string, unknown>;
-  readonly attempts: number;
-  readonly last_error: string;
-  readonly dead_lettered_at: string;
-  readonly queued: boolean;
-}
-
-const SUBSCRIPTION_COLUMNS = 'tenant_id, name, endpoint_url, included_event_types, event_delivery_schema, secret, created_at, start_after';
-const DEAD_LETTER_COLUMNS = 'tenant_id, subscription, event_id, position, event_type, event, attempts, last_error, dead_lettered_at, queued';
+/** How this store's JSON columns arrive. */
+export type EventSubscriptionRow = StoreKitSubscriptionRow<unknown>;
+export type DeadLetterRow = StoreKitDeadLetterRow<unknown>;
 
 export const SELECT_EVENT_SUBSCRIPTION = query<[string, string], EventSubscriptionRow>(`
-  SELECT ${SUBSCRIPTION_COLUMNS}
+  SELECT ${EVENT_SUBSCRIPTION_COLUMNS}
   FROM event_subscriptions
   WHERE tenant_id = $1 AND name = $2`);
 
 /** In name order (byte order: the column's collation is "C"), past the last name of the previous page ('' for the first). */
 export const SELECT_EVENT_SUBSCRIPTIONS_PAGE = query<[string, string, number], EventSubscriptionRow>(`
-  SELECT ${SUBSCRIPTION_COLUMNS}
+  SELECT ${EVENT_SUBSCRIPTION_COLUMNS}
   FROM event_subscriptions
   WHERE tenant_id = $1 AND name > $2
   ORDER BY name
   LIMIT $3`);
 
 export const SELECT_ALL_EVENT_SUBSCRIPTIONS = query<[], EventSubscriptionRow>(`
-  SELECT ${SUBSCRIPTION_COLUMNS}
+  SELECT ${EVENT_SUBSCRIPTION_COLUMNS}
   FROM event_subscriptions
   ORDER BY tenant_id COLLATE "C", name`);
 
@@ -52,7 +33,7 @@ export const SELECT_ALL_EVENT_SUBSCRIPTIONS = query<[], EventSubscriptionRow>(`
  * updated by ON CONFLICT has this transaction's: so `created` says which it was, even under a race.
  */
 export const UPSERT_EVENT_SUBSCRIPTION = query<[string, string, string, string | null, string, string | null, string, number], { created: boolean }>(`
-  INSERT INTO event_subscriptions (${SUBSCRIPTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  INSERT INTO event_subscriptions (${EVENT_SUBSCRIPTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   ON CONFLICT (tenant_id, name) DO UPDATE SET
     endpoint_url = excluded.endpoint_url, included_event_types = excluded.included_event_types,
     event_delivery_schema = excluded.event_delivery_schema, secret = excluded.secret

@@ -1,55 +1,36 @@
-import { query } from '@usher/core/store-kit';
+import {
+  DEAD_LETTER_COLUMNS,
+  EVENT_SUBSCRIPTION_COLUMNS,
+  query,
+  type DeadLetterRow as StoreKitDeadLetterRow,
+  type EventSubscriptionRow as StoreKitSubscriptionRow,
+} from '@usher/core/store-kit';
 
-/** A subscription as the `event_subscriptions` table keeps it: `included_event_types` is a JSON array, NULL for every type. */
-export interface EventSubscriptionRow {
-  readonly tenant_id: string;
-  readonly name: string;
-  readonly endpoint_url: string;
-  readonly included_event_types: string | null;
-  readonly event_delivery_schema: string;
-  readonly secret: string | null;
-  readonly created_at: string;
-  readonly start_after: number;
-}
-
-/** A letter as the `dead_letters` table keeps it: `event` is JSON text, `queued` 0 or 1. */
-export interface DeadLetterRow {
-  readonly tenant_id: string;
-  readonly subscription: string;
-  readonly event_id: string;
-  readonly position: number;
-  readonly event_type: string;
-  readonly event: string;
-  readonly attempts: number;
-  readonly last_error: string;
-  readonly dead_lettered_at: string;
-  readonly queued: number;
-}
-
-const SUBSCRIPTION_COLUMNS = 'tenant_id, name, endpoint_url, included_event_types, event_delivery_schema, secret, created_at, start_after';
-const DEAD_LETTER_COLUMNS = 'tenant_id, subscription, event_id, position, event_type, event, attempts, last_error, dead_lettered_at, queued';
+/** How this store's JSON columns arrive. */
+export type EventSubscriptionRow = StoreKitSubscriptionRow<string>;
+export type DeadLetterRow = StoreKitDeadLetterRow<string>;
 
 export const SELECT_EVENT_SUBSCRIPTION = query<[string, string], EventSubscriptionRow>(`
-  SELECT ${SUBSCRIPTION_COLUMNS}
+  SELECT ${EVENT_SUBSCRIPTION_COLUMNS}
   FROM event_subscriptions
   WHERE tenant_id = ? AND name = ?`);
 
 /** In name order, past the last name of the previous page ('' for the first). */
 export const SELECT_EVENT_SUBSCRIPTIONS_PAGE = query<[string, string, number], EventSubscriptionRow>(`
-  SELECT ${SUBSCRIPTION_COLUMNS}
+  SELECT ${EVENT_SUBSCRIPTION_COLUMNS}
   FROM event_subscriptions
   WHERE tenant_id = ? AND name > ?
   ORDER BY name
   LIMIT ?`);
 
 export const SELECT_ALL_EVENT_SUBSCRIPTIONS = query<[], EventSubscriptionRow>(`
-  SELECT ${SUBSCRIPTION_COLUMNS}
+  SELECT ${EVENT_SUBSCRIPTION_COLUMNS}
   FROM event_subscriptions
   ORDER BY tenant_id, name`);
 
 /** A replaced subscription keeps its created_at and start_after. */
 export const UPSERT_EVENT_SUBSCRIPTION = query<[string, string, string, string | null, string, string | null, string, number]>(`
-  INSERT INTO event_subscriptions (${SUBSCRIPTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  INSERT INTO event_subscriptions (${EVENT_SUBSCRIPTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (tenant_id, name) DO UPDATE SET
     endpoint_url = excluded.endpoint_url, included_event_types = excluded.included_event_types,
     event_delivery_schema = excluded.event_delivery_schema, secret = excluded.secret`);
