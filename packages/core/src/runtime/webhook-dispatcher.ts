@@ -31,7 +31,7 @@ export interface WebhookDispatcherOptions {
   readonly holder: string;
   /** How long a hold on the lease lasts: a node that dies gives way after at most this long (default 10 s). */
   readonly leaseMs?: number;
-  /** How often subscriptions, redelivery requests and the lease are looked at (default 1 s). */
+  /** How often subscriptions, redelivery requests and the lease are looked at (default 1 s, and at least three times per lease). */
   readonly pollMs?: number;
   readonly retry?: Partial<WebhookRetryPolicy>;
   /** How long an endpoint may take to answer one delivery (default 30 s). */
@@ -66,6 +66,9 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
   let leaseUntil = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<void> = Promise.resolve();
+  let redelivery: { readonly abort: AbortController; done: Promise<void> } | null = null;
+  // The lease is renewed at least three times in its length, so that one late round does not lose it.
+  const renewEveryMs = Math.max(10, Math.min(pollMs, leaseMs / 3));
 
   const report = (error: unknown) => options.onError?.(error);
 
@@ -180,16 +183,18 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
     for (const [key, subscription] of wanted) if (!workers.has(key)) startWorker(subscription);
   }
 
-  async function redeliver(subscriptions: readonly EventSubscription[]) {
+  /** Letters queued for redelivery, one attempt each; abandoned when the lease is lost. */
+  async function redeliver(subscriptions: readonly EventSubscription[], signal: AbortSignal) {
     const queued = await store.eventSubscriptions.queuedDeadLetters(100);
     if (queued.isErr()) throw queued.error;
     const byKey = new Map(subscriptions.map((subscription) => [keyOf(subscription), subscription]));
     for (const letter of queued.value) {
-      if (stopped || !holding) return;
+      if (signal.aborted) return;
       const subscription = byKey.get(keyOf({ tenantId: letter.tenantId, name: letter.subscription }));
       if (subscription === undefined) continue;
       const event = letter.event as unknown as ServerEvent;
-      const outcome = await deliverOnce(subscription, event, letter.attempts, new Date(), { timeoutMs: options.timeoutMs });
+      const outcome = await deliverOnce(subscription, event, letter.attempts, new Date(), { timeoutMs: options.timeoutMs, signal });
+      if (signal.aborted) return;
       options.onAttempt?.({ subscription: subscription.name, tenantId: subscription.tenantId, eventId: event.id, attempt: letter.attempts, outcome });
       const settled =
         outcome.kind === 'delivered'
@@ -205,28 +210,44 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
     }
   }
 
+  /** Whether this node's hold is still good by its own clock, with a renewal's time to spare. */
+  const leaseGood = () => holding && Date.now() < leaseUntil - renewEveryMs;
+
+  /** Stops every delivery of this node: another node may hold the lease (or soon will). */
+  async function letGo() {
+    holding = false;
+    redelivery?.abort.abort();
+    await stopAll();
+  }
+
   async function round() {
     const now = Date.now();
     const acquired = await store.leases.acquire(WEBHOOKS_LEASE, options.holder, new Date(now).toISOString(), new Date(now + leaseMs).toISOString());
     if (acquired.isErr()) {
       report(acquired.error);
-      // Without word from the database, stop delivering before the lease could have passed to another node.
-      if (holding && Date.now() >= leaseUntil - pollMs) {
-        holding = false;
-        await stopAll();
-      }
+      if (holding && !leaseGood()) await letGo();
       return;
     }
-    holding = acquired.value;
-    if (!holding) {
-      await stopAll();
+    if (!acquired.value) {
+      await letGo();
       return;
     }
+    holding = true;
     leaseUntil = now + leaseMs;
     const subscriptions = await store.eventSubscriptions.all();
     if (subscriptions.isErr()) throw subscriptions.error;
+    if (!leaseGood()) return;
     await follow(subscriptions.value);
-    await redeliver(subscriptions.value);
+    // Redelivery runs beside the rounds, never in them: a slow endpoint must not keep the lease from being renewed.
+    if (redelivery === null) {
+      const current = { abort: new AbortController(), done: Promise.resolve() };
+      current.done = redeliver(subscriptions.value, current.abort.signal)
+        .catch(report)
+        .finally(() => {
+          redelivery = null;
+        });
+      redelivery = current;
+    }
   }
 
   const tick = () => {
@@ -236,9 +257,16 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
       } catch (error) {
         report(error);
       }
-      if (!stopped) timer = setTimeout(tick, pollMs);
+      if (!stopped) timer = setTimeout(tick, renewEveryMs);
     })();
   };
+  // Whatever a round waits for (a database that does not answer), deliveries stop before the hold could lapse.
+  const watchdog = setInterval(
+    () => {
+      if (holding && !leaseGood()) void letGo().catch(report);
+    },
+    Math.max(10, renewEveryMs / 2),
+  );
   tick();
 
   return {
@@ -250,10 +278,12 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
     async stop(): Promise<void> {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
+      clearInterval(watchdog);
       await running;
-      await stopAll();
-      if (holding) await store.leases.release(WEBHOOKS_LEASE, options.holder);
-      holding = false;
+      const held = holding;
+      await letGo();
+      await redelivery?.done;
+      if (held) await store.leases.release(WEBHOOKS_LEASE, options.holder);
     },
   };
 }
