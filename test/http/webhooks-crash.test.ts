@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { type ServerEvent, type StoredEvent, serverEventFeed, serverEventsOfPage } from '@usher/core';
+import type { ServerEvent } from '@usher/core';
 import { createSqliteStore } from '@usher/store-sqlite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { okValue } from '../support/results.js';
+import { serverEventsInLog } from '../support/server-events.js';
 import { temporaryDirectory } from '../support/stores.js';
 import { type StartedProcess, signedFetch, startUsher } from '../support/usher-process.js';
 import { eventually, startReceiver } from '../support/webhook-receiver.js';
@@ -11,21 +11,10 @@ const VERSION = 'api-version=2025-03-13';
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 const ROOMS = 12;
 
-/** Every server event the log holds, in log order, with the room each is about. */
-async function expectedEvents(db: string): Promise<{ id: string; roomId: string; position: number }[]> {
+async function expectedEvents(db: string) {
   const store = createSqliteStore({ path: db });
   try {
-    const log: StoredEvent[] = [];
-    for (let after = 0; ; ) {
-      const page = await okValue(store.readAll({ afterPosition: after, limit: 500 }));
-      if (page.length === 0) break;
-      log.push(...page);
-      after = (page[page.length - 1] as StoredEvent).position;
-    }
-    const made = await okValue(serverEventsOfPage(serverEventFeed(store), log));
-    return made.flatMap((event, index) =>
-      event === null ? [] : [{ id: event.id, roomId: (log[index] as StoredEvent).roomId, position: (log[index] as StoredEvent).position }],
-    );
+    return await serverEventsInLog(store);
   } finally {
     await store.close();
   }

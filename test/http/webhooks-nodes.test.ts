@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
-import { type StoredEvent, serverEventFeed, serverEventsOfPage } from '@usher/core';
 import { createPostgresStore } from '@usher/store-postgres';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresFactory, postgresUrl } from '../support/postgres.js';
-import { okValue } from '../support/results.js';
+import { serverEventsInLog } from '../support/server-events.js';
 import { type StartedProcess, signedFetch, startUsher } from '../support/usher-process.js';
 import { eventually, type Receiver, startReceiver } from '../support/webhook-receiver.js';
 import { KEY_A } from './server.js';
@@ -34,22 +33,10 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
 const call = (node: StartedProcess, method: string, path: string, body?: unknown) =>
   signedFetch(node.endpoint, KEY_A, method, `${path}${path.includes('?') ? '&' : '?'}${VERSION}`, body === undefined ? '' : JSON.stringify(body));
 
-/** Every server event the schema's log holds, in log order, with the room and position of the log event that made it. */
-async function expectedEvents(connectionString: string, schema: string): Promise<{ id: string; roomId: string; position: number }[]> {
+async function expectedEvents(connectionString: string, schema: string) {
   const store = createPostgresStore({ connectionString, schema, poolSize: 2 });
   try {
-    const log: StoredEvent[] = [];
-    for (let after = 0; ; ) {
-      const page = await okValue(store.readAll({ afterPosition: after, limit: 500 }));
-      if (page.length === 0) break;
-      log.push(...page);
-      after = (page[page.length - 1] as StoredEvent).position;
-    }
-    const made = await okValue(serverEventsOfPage(serverEventFeed(store), log));
-    return made.flatMap((event, index) => {
-      const source = log[index] as StoredEvent;
-      return event === null ? [] : [{ id: event.id, roomId: source.roomId, position: source.position }];
-    });
+    return await serverEventsInLog(store);
   } finally {
     await store.close();
   }
