@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRoomService, type StreamKey } from '@usher/core';
@@ -9,7 +10,7 @@ import { HOUR, manualClock, participant, sequentialIds, T0, tenant } from '../su
 import { postgresUrl } from '../support/postgres.js';
 import { okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
-import { usher } from '../support/usher-process.js';
+import { MAIN, usher } from '../support/usher-process.js';
 
 describe('usher audit, export, import and rebuild', () => {
   const directory = temporaryDirectory('audit-cli');
@@ -76,6 +77,20 @@ describe('usher audit, export, import and rebuild', () => {
     expect(piped.stdout).toBe(readFileSync(file, 'utf8'));
     expect(piped.stderr).toBe('');
 
+    // A pipe: usher export | usher import - (standard input is read whole before anything is written).
+    const fromStdin = join(directory.path, 'from-stdin.db');
+    const { USHER_PG_URL: _postgres, ...env } = process.env;
+    const pipedIn = execFileSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${MAIN}" export --db "${copy}" | "${process.execPath}" "${MAIN}" import - --db "${fromStdin}" --json`],
+      {
+        encoding: 'utf8',
+        env,
+      },
+    );
+    expect(JSON.parse(pipedIn)).toMatchObject({ ok: true, imported: 4, alreadyPresent: 0 });
+    expect((await usher('export', '--db', fromStdin)).stdout).toBe(readFileSync(file, 'utf8'));
+
     const rebuilt = await usher('rebuild', '--db', copy, '--json');
     expect(JSON.parse(rebuilt.stdout)).toMatchObject({ ok: true, events: 4, rooms: 1 });
 
@@ -110,6 +125,30 @@ describe('usher audit, export, import and rebuild', () => {
       await admin.connect();
       await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await admin.end();
+    }
+  });
+  it('shows an example under every command’s --help', async () => {
+    const commands = [
+      ['serve'],
+      ['migrate'],
+      ['audit', 'verify'],
+      ['audit', 'history'],
+      ['audit', 'at'],
+      ['export'],
+      ['import'],
+      ['rebuild'],
+      ['keys', 'list'],
+      ['keys', 'rotate'],
+      ['webhooks', 'list'],
+      ['webhooks', 'add'],
+      ['webhooks', 'remove'],
+      ['webhooks', 'dead-letters'],
+      ['webhooks', 'redeliver'],
+    ];
+    for (const command of commands) {
+      const help = await usher(...command, '--help');
+      expect(help.code, command.join(' ')).toBe(0);
+      expect(help.stdout, command.join(' ')).toMatch(new RegExp(`Examples?:\\n {2}\\$ usher ${command.join(' ')} `));
     }
   });
 });

@@ -187,6 +187,10 @@ describe('the official @azure/communication-rooms SDK against usher', () => {
       const replay = await create(id, sent);
       expect(replay.status).toBe(201);
       expect(await replay.json()).toEqual(room);
+      // A create without the headers is no repeatable request, and its answer says nothing of repeatability.
+      const plain = await server.signed('POST', '/rooms?api-version=2025-03-13', { body: '{}', headers: { 'content-type': 'application/json' } });
+      expect(plain.status).toBe(201);
+      expect(plain.headers.has('repeatability-result')).toBe(false);
       const mismatch = await create(id, sent, '{"participants":{},"pstnDialOutEnabled":true}');
       expect(mismatch.status).toBe(400);
       expect(mismatch.headers.get('repeatability-result')).toBe('rejected');

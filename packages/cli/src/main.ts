@@ -8,6 +8,7 @@ import { addMigrateCommand } from './commands/migrate.js';
 import { addRebuildCommand } from './commands/rebuild.js';
 import { addServeCommand } from './commands/serve.js';
 import { addWebhooksCommands } from './commands/webhooks.js';
+import { addExamples } from './examples.js';
 
 const program = new Command('usher').description('Usher: an ACS Rooms-compatible rooms control plane').showHelpAfterError();
 
@@ -19,6 +20,7 @@ addImportCommand(program);
 addRebuildCommand(program);
 addKeysCommands(program);
 addWebhooksCommands(program);
+addExamples(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);

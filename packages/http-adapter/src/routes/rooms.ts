@@ -33,14 +33,16 @@ export const rooms: RouteModule = {
         .andThen((input) => parseRepeatability(c.req.raw.headers).map((repeatable) => ({ input, repeatable })))
         .asyncAndThen(({ input, repeatable }) => {
           const requestHash = contentHash(context.body);
-          return repeatable === null
-            ? service.createRoom(context.tenantId, input, { ...actorOf(context), requestHash })
-            : service.createRoomOnce(context.tenantId, { ...repeatable, requestHash }, input, actorOf(context));
-        })
-        .andThen(activeRoom);
-      return respond(created, (room) => {
+          const made =
+            repeatable === null
+              ? service.createRoom(context.tenantId, input, { ...actorOf(context), requestHash })
+              : service.createRoomOnce(context.tenantId, { ...repeatable, requestHash }, input, actorOf(context));
+          return made.andThen(activeRoom).map((room) => ({ room, repeatable: repeatable !== null }));
+        });
+      return respond(created, ({ room, repeatable }) => {
         const body = wireRoom(room, context.shape);
-        return jsonResponse(201, body, { location: body.id, 'repeatability-result': 'accepted' });
+        // ACS says how it took a repeatable request, and says nothing of one that was not.
+        return jsonResponse(201, body, { location: body.id, ...(repeatable ? { 'repeatability-result': 'accepted' } : {}) });
       });
     });
 
