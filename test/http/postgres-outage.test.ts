@@ -40,7 +40,13 @@ describe.skipIf(url === null)('a node whose PostgreSQL goes away', () => {
     expect(created.status).toBe(201);
     const room = (await created.json()) as { id: string };
 
+    expect((await fetch(`${endpoint}/readyz`)).status).toBe(200);
     await proxy.cut();
+    // Not ready while the database is gone (a balancer stops sending requests); alive all the same.
+    const unready = await fetch(`${endpoint}/readyz`);
+    expect(unready.status).toBe(503);
+    expect(await unready.json()).toEqual({ status: 'unavailable', reason: 'The store does not answer.' });
+    expect((await fetch(`${endpoint}/healthz`)).status).toBe(200);
     for (const [method, path, body] of [
       ['GET', `/rooms/${room.id}?api-version=2025-03-13`, ''],
       ['POST', '/rooms?api-version=2025-03-13', '{}'],
@@ -53,6 +59,7 @@ describe.skipIf(url === null)('a node whose PostgreSQL goes away', () => {
     }
 
     await proxy.restore();
+    expect((await fetch(`${endpoint}/readyz`)).status).toBe(200);
     const back = await request('GET', `/rooms/${room.id}?api-version=2025-03-13`);
     expect(back.status).toBe(200);
     expect(((await back.json()) as { id: string }).id).toBe(room.id);

@@ -228,6 +228,8 @@ export function createRoomService(options: RoomServiceOptions) {
     ...eventSubscriptionOperations({ store, clock, endpoints: options.webhooks }),
     expireCalls,
     releaseCallExpiry: (holder: string): ResultAsync<void, UsherError> => store.leases.release(CALL_EXPIRY_LEASE, holder),
+    /** Whether the store answers: a read of the log's end, which fails while the database is unreachable or unmigrated. */
+    checkReady: (): ResultAsync<void, UsherError> => store.headPosition().map(() => undefined),
   };
 }
 

@@ -42,7 +42,13 @@ export function createHttpHandler(options: HttpAdapterOptions) {
   };
   const app = new Hono<Env>();
 
+  // Liveness: the process answers. Readiness: and its store does, so a balancer sends it requests.
   app.get('/healthz', () => jsonResponse(200, { status: 'ok' }));
+  app.get('/readyz', async () => {
+    const ready = await options.service.checkReady();
+    // Unauthenticated: it says that the store does not answer, not why (no host, no port, no schema).
+    return ready.isOk() ? jsonResponse(200, { status: 'ready' }) : jsonResponse(503, { status: 'unavailable', reason: 'The store does not answer.' });
+  });
   app.get('/openapi.json', () => jsonResponse(200, openApiDocument()));
   // Open, so that a media server verifies users' tokens offline.
   app.get('/.well-known/jwks.json', () =>

@@ -43,6 +43,16 @@ export function openApiDocument() {
     security: [{ hmac: [] }],
     paths: {
       '/healthz': { get: { operationId: 'Health', security: [], responses: { 200: { description: 'The server is up.' } } } },
+      '/readyz': {
+        get: {
+          operationId: 'Ready',
+          security: [],
+          responses: {
+            200: { description: 'The server and its store answer.' },
+            503: { description: 'The store does not answer (unreachable, or not migrated).' },
+          },
+        },
+      },
       '/openapi.json': { get: { operationId: 'OpenApi', security: [], responses: { 200: { description: 'This document.' } } } },
       '/.well-known/jwks.json': {
         get: { operationId: 'Jwks', security: [], responses: { 200: { description: 'The public keys access tokens are signed with (ES256).' } } },
