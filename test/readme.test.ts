@@ -138,7 +138,8 @@ export async function close() {
         ],
         {
           cwd: ROOT,
-          env: { ...process.env, USHER_DB: db },
+          // As a user's shell would be: USHER_PG_URL (set by CI for the PostgreSQL suites) would send the CLI to PostgreSQL.
+          env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'USHER_PG_URL')), USHER_DB: db },
           encoding: 'utf8',
         },
       );
