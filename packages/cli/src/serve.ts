@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createRoomService, parseTenantId } from '@usher/core';
@@ -39,6 +41,13 @@ export interface ServeOptions {
   readonly webhookRetry?: Partial<WebhookRetryPolicy> | undefined;
   /** How long an endpoint may take to answer a delivery or the validation handshake (default 30 s). */
   readonly webhookTimeoutMs?: number | undefined;
+  /** PEM files: with both, the server speaks HTTPS. */
+  readonly tlsCert?: string | undefined;
+  readonly tlsKey?: string | undefined;
+  /** The URL clients reach the server at, through a proxy: links and signatures use its scheme, host and base path. */
+  readonly publicUrl?: string | undefined;
+  /** Take scheme and host from the proxy's Forwarded / X-Forwarded-* headers. */
+  readonly trustProxy?: boolean | undefined;
 }
 
 export const DEFAULT_TENANT = 'default';
@@ -53,8 +62,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The certificate and key to serve HTTPS with; null for plain HTTP. Throws when only one is given or a file cannot be read. */
+function tlsOf(options: Pick<ServeOptions, 'tlsCert' | 'tlsKey'>): { cert: Buffer; key: Buffer } | null {
+  if (options.tlsCert === undefined && options.tlsKey === undefined) return null;
+  if (options.tlsCert === undefined || options.tlsKey === undefined) throw new Error('HTTPS needs both --tls-cert and --tls-key.');
+  return { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) };
+}
+
 /** Opens the store (SQLite, or PostgreSQL when given) and serves the API on it until `close()`. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
+  // Before anything is opened: a missing or unreadable certificate is a mistake to say at once.
+  const tls = tlsOf(options);
   const postgres = options.postgres === undefined ? undefined : { connectionString: options.postgres, schema: options.schema };
   if (postgres !== undefined) await checkPostgresSchema(postgres);
   const store = postgres === undefined ? createSqliteStore({ path: options.db }) : createPostgresStore(postgres);
@@ -65,11 +83,19 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   };
   const service = createRoomService({ store, clock: systemClock, ids: randomIds(), tokens, retry: jitteredRetries(), webhooks });
   const tenantId = parseTenantId(DEFAULT_TENANT)._unsafeUnwrap();
-  const handler = createHttpHandler({ service, clock: systemClock, keys: [{ tenantId, key: options.accessKey }], pageSize: options.pageSize });
+  const handler = createHttpHandler({
+    service,
+    clock: systemClock,
+    keys: [{ tenantId, key: options.accessKey }],
+    pageSize: options.pageSize,
+    publicUrl: options.publicUrl,
+    trustProxy: options.trustProxy,
+  });
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout);
   // Node's defaults let a client trickle a request for 300 s; the timeouts are checked every second, not every 30.
-  const server = createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval: 1000 }, handler.listener);
+  const timeouts = { requestTimeout, headersTimeout, connectionsCheckingInterval: 1000 };
+  const server = tls === null ? createServer(timeouts, handler.listener) : createHttpsServer({ ...timeouts, ...tls }, handler.listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -89,7 +115,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const endpoint = `http://${host}:${port}/`;
+  const endpoint = `${tls === null ? 'http' : 'https'}://${host}:${port}/`;
   return {
     endpoint,
     connectionString: `endpoint=${endpoint};accesskey=${options.accessKey}`,

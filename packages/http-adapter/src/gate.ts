@@ -7,13 +7,14 @@ import { type AccessKey, authenticate, type SignatureWindow } from './auth.js';
 import { type NodeIncoming, readBody } from './body.js';
 import type { Env, Principal, RequestContext } from './context.js';
 import { type ApiError, errorResponse, refused } from './errors.js';
+import { type PublicOrigin, publicRequestUrl } from './public-url.js';
 
 export interface GateOptions {
   readonly keys: readonly AccessKey[];
   readonly clock: Clock;
   readonly signatureWindow: SignatureWindow;
-  /** The host clients sign for, when the server knows its public URL. */
-  readonly signedHost: string | undefined;
+  /** Where clients reach the server (a proxy's public URL, or what a trusted proxy says). */
+  readonly origin: PublicOrigin;
   readonly maxBodyBytes: number;
   /** Checks users' access tokens, for the routes that take them. */
   readonly service: Pick<RoomService, 'authorizeToken'>;
@@ -36,7 +37,7 @@ async function admit(
 ): Promise<Result<RequestContext, ApiError>> {
   const body = await readBody(request, options.maxBodyBytes, incoming);
   if (body.isErr()) return err(body.error);
-  const url = new URL(request.url);
+  const url = publicRequestUrl(new URL(request.url), request.headers, options.origin);
   const authorization = request.headers.get('authorization') ?? '';
   let who: { tenantId: RequestContext['tenantId']; principal: Principal };
   if (authorization.startsWith('Bearer ')) {
@@ -56,7 +57,8 @@ async function admit(
     const tenant = authenticate({ method: request.method, url, headers: request.headers, body: body.value }, options.keys, {
       now: options.clock.now(),
       window: options.signatureWindow,
-      host: options.signedHost,
+      // Behind a proxy, the host the client signed for is the public one, whatever the Host header says.
+      host: options.origin.kind === 'direct' ? undefined : url.host,
     });
     if (tenant.isErr()) return err(refused(tenant.error));
     who = { tenantId: tenant.value, principal: { kind: 'server' } };

@@ -9,6 +9,7 @@ import type { Env, RouteDeps } from './context.js';
 import { errorResponse, refused } from './errors.js';
 import { requestGate } from './gate.js';
 import { openApiDocument } from './openapi/document.js';
+import { publicOrigin } from './public-url.js';
 import { respond } from './respond.js';
 import { jsonResponse } from './responses.js';
 import { isCallPath } from './routes/call.js';
@@ -29,6 +30,11 @@ export interface HttpAdapterOptions {
    * for its host: one made for another host is refused, whatever the `Host` header says.
    */
   readonly publicUrl?: string | URL | undefined;
+  /**
+   * Take the scheme and host from the proxy in front (`Forwarded`, else `X-Forwarded-Proto` and
+   * `X-Forwarded-Host`) for links and signatures. Only behind a proxy that sets them: a client could.
+   */
+  readonly trustProxy?: boolean | undefined;
   /** Items per page of the listings when the client gives no `maxpagesize` (default 50). */
   readonly pageSize?: number | undefined;
 }
@@ -59,7 +65,7 @@ export function createHttpHandler(options: HttpAdapterOptions) {
     keys: options.keys,
     clock: options.clock,
     signatureWindow: options.signatureWindow ?? DEFAULT_SIGNATURE_WINDOW,
-    signedHost: options.publicUrl === undefined ? undefined : new URL(options.publicUrl).host,
+    origin: publicOrigin(options),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     service: options.service,
   };

@@ -18,6 +18,28 @@ interface ServeFlags {
   readonly webhookTtl: number;
   readonly webhookRetryDelay: number;
   readonly webhookTimeout: number;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly publicUrl?: string;
+  readonly trustProxy?: boolean;
+  readonly pageSize: number;
+}
+
+function publicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('a public URL is absolute, e.g. https://rooms.example.com/usher');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidArgumentError('a public URL is http or https.');
+  return url.toString();
+}
+
+function pageSize(value: string): number {
+  if (!/^[0-9]{1,4}$/.test(value) || Number(value) < 1 || Number(value) > 1000)
+    throw new InvalidArgumentError('a page size is a whole number from 1 to 1000.');
+  return Number(value);
 }
 
 function count(value: string): number {
@@ -112,6 +134,26 @@ export function addServeCommand(program: Command): void {
         .default(30)
         .argParser(seconds),
     )
+    .addOption(new Option('--tls-cert <pem>', 'certificate (PEM, with its chain) to serve HTTPS with; needs --tls-key').env('USHER_TLS_CERT'))
+    .addOption(new Option('--tls-key <pem>', 'private key (PEM) of the certificate').env('USHER_TLS_KEY'))
+    .addOption(
+      new Option(
+        '--public-url <url>',
+        'the URL clients reach the server at through a proxy (scheme, host, base path): used in nextLink and for signatures',
+      )
+        .env('USHER_PUBLIC_URL')
+        .argParser(publicUrl)
+        .conflicts('trustProxy'),
+    )
+    .addOption(
+      new Option(
+        '--trust-proxy',
+        'take scheme and host from the proxy in front (Forwarded, X-Forwarded-Proto, X-Forwarded-Host); only behind one that sets them',
+      ).env('USHER_TRUST_PROXY'),
+    )
+    .addOption(
+      new Option('--page-size <n>', 'items per listing page when the client asks for no size').env('USHER_PAGE_SIZE').default(50).argParser(pageSize),
+    )
     .action(async (options: ServeFlags) => {
       if (options.postgres !== undefined && options.accessKey === undefined) {
         program.error('With --postgres, give --access-key (or USHER_ACCESS_KEY): every node serving the database must use the same key.', {
@@ -136,6 +178,11 @@ export function addServeCommand(program: Command): void {
           initialDelayMs: options.webhookRetryDelay * 1000,
         },
         webhookTimeoutMs: options.webhookTimeout * 1000,
+        tlsCert: options.tlsCert,
+        tlsKey: options.tlsKey,
+        publicUrl: options.publicUrl,
+        trustProxy: options.trustProxy,
+        pageSize: options.pageSize,
       });
       let stopping = false;
       const stop = (signal: string) => {
