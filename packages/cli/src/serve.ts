@@ -48,6 +48,8 @@ export interface ServeOptions {
   readonly publicUrl?: string | undefined;
   /** Take scheme and host from the proxy's Forwarded / X-Forwarded-* headers. */
   readonly trustProxy?: boolean | undefined;
+  /** Web origins whose browsers may call the API (CORS); none by default. */
+  readonly corsOrigins?: readonly string[] | undefined;
 }
 
 export const DEFAULT_TENANT = 'default';
@@ -90,6 +92,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     pageSize: options.pageSize,
     publicUrl: options.publicUrl,
     trustProxy: options.trustProxy,
+    corsOrigins: options.corsOrigins,
   });
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout);

@@ -6,6 +6,7 @@ import { API_VERSIONS, IDENTITY_API_VERSIONS, shapeOf } from './api-versions.js'
 import { type AccessKey, DEFAULT_SIGNATURE_WINDOW, type SignatureWindow } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import type { Env, RouteDeps } from './context.js';
+import { browsers } from './cors.js';
 import { errorResponse, refused } from './errors.js';
 import { requestGate } from './gate.js';
 import { openApiDocument } from './openapi/document.js';
@@ -35,6 +36,8 @@ export interface HttpAdapterOptions {
    * `X-Forwarded-Host`) for links and signatures. Only behind a proxy that sets them: a client could.
    */
   readonly trustProxy?: boolean | undefined;
+  /** Web origins (`https://app.example.com`) whose browsers may call the API; none by default. */
+  readonly corsOrigins?: readonly string[] | undefined;
   /** Items per page of the listings when the client gives no `maxpagesize` (default 50). */
   readonly pageSize?: number | undefined;
 }
@@ -48,6 +51,8 @@ export function createHttpHandler(options: HttpAdapterOptions) {
   };
   const app = new Hono<Env>();
 
+  const corsOrigins = options.corsOrigins ?? [];
+  if (corsOrigins.length > 0) app.use('*', browsers(corsOrigins));
   // Liveness: the process answers. Readiness: and its store does, so a balancer sends it requests.
   app.get('/healthz', () => jsonResponse(200, { status: 'ok' }));
   app.get('/readyz', async () => {

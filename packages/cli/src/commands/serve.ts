@@ -23,6 +23,24 @@ interface ServeFlags {
   readonly publicUrl?: string;
   readonly trustProxy?: boolean;
   readonly pageSize: number;
+  readonly corsOrigin?: string[];
+}
+
+function origin(value: string, previous: string[] = []): string[] {
+  const origins = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  for (const item of origins) {
+    let parsed: URL;
+    try {
+      parsed = new URL(item);
+    } catch {
+      throw new InvalidArgumentError(`${item} is not an origin such as https://app.example.com`);
+    }
+    if (parsed.origin !== item) throw new InvalidArgumentError(`${item} is not an origin: scheme, host and port only, as ${parsed.origin}`);
+  }
+  return [...previous, ...origins];
 }
 
 function publicUrl(value: string): string {
@@ -154,6 +172,11 @@ export function addServeCommand(program: Command): void {
     .addOption(
       new Option('--page-size <n>', 'items per listing page when the client asks for no size').env('USHER_PAGE_SIZE').default(50).argParser(pageSize),
     )
+    .addOption(
+      new Option('--cors-origin <origin>', 'a web origin whose browsers may call the API (repeatable; env: comma-separated)')
+        .env('USHER_CORS_ORIGINS')
+        .argParser(origin),
+    )
     .action(async (options: ServeFlags) => {
       if (options.postgres !== undefined && options.accessKey === undefined) {
         program.error('With --postgres, give --access-key (or USHER_ACCESS_KEY): every node serving the database must use the same key.', {
@@ -183,6 +206,7 @@ export function addServeCommand(program: Command): void {
         publicUrl: options.publicUrl,
         trustProxy: options.trustProxy,
         pageSize: options.pageSize,
+        corsOrigins: options.corsOrigin,
       });
       let stopping = false;
       const stop = (signal: string) => {
