@@ -50,6 +50,8 @@ export interface ServeOptions {
   readonly trustProxy?: boolean | undefined;
   /** Web origins whose browsers may call the API (CORS); none by default. */
   readonly corsOrigins?: readonly string[] | undefined;
+  /** Requests per second per access key and per user token; unlimited by default. */
+  readonly rateLimit?: number | undefined;
 }
 
 export const DEFAULT_TENANT = 'default';
@@ -93,6 +95,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     publicUrl: options.publicUrl,
     trustProxy: options.trustProxy,
     corsOrigins: options.corsOrigins,
+    rateLimit: options.rateLimit === undefined ? undefined : { perSecond: options.rateLimit },
   });
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout);

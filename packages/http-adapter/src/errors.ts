@@ -9,6 +9,7 @@ import { acsErrorResponse } from './responses.js';
  */
 export type HttpError =
   | { readonly type: 'HttpRefusal'; readonly acs: AcsError }
+  | { readonly type: 'Throttled'; readonly retryAfterSeconds: number; readonly message: string }
   | { readonly type: 'InvalidRepeatabilityHeader'; readonly header: string; readonly message: string };
 
 /** Everything a route can fail with. */
@@ -52,7 +53,7 @@ function callRefusal(error: UsherError): AcsError | null {
 
 /** Every failure in ACS's words (reference/acs-rooms.md §1.5): the one place where error types become statuses and texts. */
 export function toAcsError(error: ApiError, surface: Surface = 'rest'): AcsError {
-  if (surface === 'call' && error.type !== 'HttpRefusal' && error.type !== 'InvalidRepeatabilityHeader') {
+  if (surface === 'call' && error.type !== 'HttpRefusal' && error.type !== 'InvalidRepeatabilityHeader' && error.type !== 'Throttled') {
     const refusal = callRefusal(error);
     if (refusal !== null) return refusal;
   }
@@ -61,6 +62,8 @@ export function toAcsError(error: ApiError, surface: Surface = 'rest'): AcsError
       return error.acs;
     case 'InvalidRepeatabilityHeader':
       return badRequest(error.message);
+    case 'Throttled':
+      return acsError(429, 'TooManyRequests', error.message);
     case 'RepeatedRequestMismatch':
       return badRequest('The request does not match the earlier request with the same Repeatability-Request-ID.');
     case 'RepeatabilityWindowPassed':
@@ -135,5 +138,8 @@ const REPEATABILITY_REJECTIONS: ReadonlySet<ApiError['type']> = new Set([
 ]);
 
 export function errorResponse(error: ApiError, surface: Surface = 'rest'): Response {
-  return acsErrorResponse(toAcsError(error, surface), REPEATABILITY_REJECTIONS.has(error.type) ? { 'repeatability-result': 'rejected' } : {});
+  const headers: Record<string, string> = REPEATABILITY_REJECTIONS.has(error.type) ? { 'repeatability-result': 'rejected' } : {};
+  // The SDKs' retry policy waits as long as Retry-After says.
+  if (error.type === 'Throttled') headers['retry-after'] = String(error.retryAfterSeconds);
+  return acsErrorResponse(toAcsError(error, surface), headers);
 }

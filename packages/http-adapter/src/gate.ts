@@ -8,11 +8,14 @@ import { type NodeIncoming, readBody } from './body.js';
 import type { Env, Principal, RequestContext } from './context.js';
 import { type ApiError, errorResponse, refused } from './errors.js';
 import { type PublicOrigin, publicRequestUrl } from './public-url.js';
+import type { RateLimiter } from './rate-limit.js';
 
 export interface GateOptions {
   readonly keys: readonly AccessKey[];
   readonly clock: Clock;
   readonly signatureWindow: SignatureWindow;
+  /** Requests per second per caller, when limited. */
+  readonly rateLimiter: RateLimiter | undefined;
   /** Where clients reach the server (a proxy's public URL, or what a trusted proxy says). */
   readonly origin: PublicOrigin;
   readonly maxBodyBytes: number;
@@ -62,6 +65,16 @@ async function admit(
     });
     if (tenant.isErr()) return err(refused(tenant.error));
     who = { tenantId: tenant.value, principal: { kind: 'server' } };
+  }
+  // After authentication, so that one caller's flood is answered without touching anyone else's budget.
+  const caller = who.principal.kind === 'user' ? `user:${who.principal.caller.identityId}` : `key:${who.tenantId}`;
+  const wait = options.rateLimiter?.take(caller) ?? null;
+  if (wait !== null) {
+    return err({
+      type: 'Throttled',
+      retryAfterSeconds: wait,
+      message: `Too many requests from this ${who.principal.kind === 'user' ? 'user' : 'access key'}; retry after ${wait} s.`,
+    });
   }
   const version = url.searchParams.get('api-version');
   if (version === null) {

@@ -11,6 +11,7 @@ import { errorResponse, refused } from './errors.js';
 import { requestGate } from './gate.js';
 import { openApiDocument } from './openapi/document.js';
 import { publicOrigin } from './public-url.js';
+import { createRateLimiter, type RateLimit } from './rate-limit.js';
 import { respond } from './respond.js';
 import { jsonResponse } from './responses.js';
 import { isCallPath } from './routes/call.js';
@@ -38,6 +39,8 @@ export interface HttpAdapterOptions {
   readonly trustProxy?: boolean | undefined;
   /** Web origins (`https://app.example.com`) whose browsers may call the API; none by default. */
   readonly corsOrigins?: readonly string[] | undefined;
+  /** Requests per second per access key and per user token, answered 429 with Retry-After beyond it; none by default. */
+  readonly rateLimit?: RateLimit | undefined;
   /** Items per page of the listings when the client gives no `maxpagesize` (default 50). */
   readonly pageSize?: number | undefined;
 }
@@ -71,6 +74,7 @@ export function createHttpHandler(options: HttpAdapterOptions) {
     clock: options.clock,
     signatureWindow: options.signatureWindow ?? DEFAULT_SIGNATURE_WINDOW,
     origin: publicOrigin(options),
+    rateLimiter: options.rateLimit === undefined ? undefined : createRateLimiter(options.rateLimit, options.clock),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     service: options.service,
   };

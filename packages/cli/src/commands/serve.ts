@@ -24,6 +24,13 @@ interface ServeFlags {
   readonly trustProxy?: boolean;
   readonly pageSize: number;
   readonly corsOrigin?: string[];
+  readonly rateLimit?: number;
+}
+
+function rate(value: string): number {
+  if (!/^[0-9]{1,6}(\.[0-9]{1,3})?$/.test(value) || Number(value) <= 0)
+    throw new InvalidArgumentError('a rate is a number of requests per second above 0.');
+  return Number(value);
 }
 
 function origin(value: string, previous: string[] = []): string[] {
@@ -177,6 +184,14 @@ export function addServeCommand(program: Command): void {
         .env('USHER_CORS_ORIGINS')
         .argParser(origin),
     )
+    .addOption(
+      new Option(
+        '--rate-limit <per-second>',
+        'requests per second per access key and per user token; beyond it 429 with Retry-After (unlimited by default)',
+      )
+        .env('USHER_RATE_LIMIT')
+        .argParser(rate),
+    )
     .action(async (options: ServeFlags) => {
       if (options.postgres !== undefined && options.accessKey === undefined) {
         program.error('With --postgres, give --access-key (or USHER_ACCESS_KEY): every node serving the database must use the same key.', {
@@ -207,6 +222,7 @@ export function addServeCommand(program: Command): void {
         trustProxy: options.trustProxy,
         pageSize: options.pageSize,
         corsOrigins: options.corsOrigin,
+        rateLimit: options.rateLimit,
       });
       let stopping = false;
       const stop = (signal: string) => {
