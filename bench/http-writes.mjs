@@ -39,11 +39,16 @@ function startUsher() {
   );
   return new Promise((resolve) => {
     let out = '';
-    child.stdout.on('data', (chunk) => {
+    const onData = (chunk) => {
       out += chunk;
       const match = /endpoint=(\S+);accesskey=(\S+)/.exec(out);
-      if (match) resolve({ child, endpoint: match[1], key: match[2] });
-    });
+      if (match === null) return;
+      // From here on the request log is read and dropped, as a log shipper would take it.
+      child.stdout.off('data', onData);
+      child.stdout.resume();
+      resolve({ child, endpoint: match[1], key: match[2] });
+    };
+    child.stdout.on('data', onData);
   });
 }
 

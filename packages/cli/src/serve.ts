@@ -17,6 +17,8 @@ import {
 import { createHttpHandler } from '@usher/http-adapter';
 import { checkPostgresSchema, createPostgresStore } from '@usher/store-postgres';
 import { createSqliteStore } from '@usher/store-sqlite';
+import { pino } from 'pino';
+import { serverMetrics, startMetricsListener } from './metrics.js';
 
 export interface ServeOptions {
   readonly port: number;
@@ -52,6 +54,10 @@ export interface ServeOptions {
   readonly corsOrigins?: readonly string[] | undefined;
   /** Requests per second per access key and per user token; unlimited by default. */
   readonly rateLimit?: number | undefined;
+  /** Serve `GET /metrics` (Prometheus) on this port of the same host; off by default. */
+  readonly metricsPort?: number | undefined;
+  /** One JSON line per request (pino) on standard output; default true. */
+  readonly requestLog?: boolean | undefined;
 }
 
 export const DEFAULT_TENANT = 'default';
@@ -62,6 +68,8 @@ export const DEFAULT_WEBHOOK_LEASE_MS = 10_000;
 
 export interface RunningServer {
   readonly endpoint: string;
+  /** Where `GET /metrics` is served, when it is. */
+  readonly metricsEndpoint: string | null;
   readonly connectionString: string;
   close(): Promise<void>;
 }
@@ -79,7 +87,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const tls = tlsOf(options);
   const postgres = options.postgres === undefined ? undefined : { connectionString: options.postgres, schema: options.schema };
   if (postgres !== undefined) await checkPostgresSchema(postgres);
-  const store = postgres === undefined ? createSqliteStore({ path: options.db }) : createPostgresStore(postgres);
+  const opened = postgres === undefined ? createSqliteStore({ path: options.db }) : createPostgresStore(postgres);
+  const metrics = options.metricsPort === undefined ? null : serverMetrics();
+  const store = metrics === null ? opened : metrics.counted(opened);
+  const log = options.requestLog === false ? null : pino({ base: null });
   const tokens = joseAccessTokens(store.signingKeys, systemClock);
   // Nodes of one PostgreSQL database (and processes of one SQLite file) may write a room at once: retry, with jitter, until a deadline.
   const webhooks = {
@@ -96,6 +107,21 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     trustProxy: options.trustProxy,
     corsOrigins: options.corsOrigins,
     rateLimit: options.rateLimit === undefined ? undefined : { perSecond: options.rateLimit },
+    onRequest: (record) => {
+      metrics?.onRequest(record);
+      log?.info(
+        {
+          requestId: record.requestId,
+          msCv: record.msCv,
+          method: record.method,
+          route: record.route,
+          status: record.status,
+          durationMs: Math.round(record.durationMs * 1000) / 1000,
+          tenant: record.tenantId,
+        },
+        'request',
+      );
+    },
   });
   const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const headersTimeout = Math.min(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout);
@@ -119,16 +145,19 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     timeoutMs: options.webhookTimeoutMs,
     onError: (error) => console.error('webhooks:', error instanceof Error ? error.message : error),
   });
+  const metricsListener = metrics === null ? null : await startMetricsListener(metrics, options.metricsPort ?? 0, options.host);
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const endpoint = `${tls === null ? 'http' : 'https'}://${host}:${port}/`;
   return {
     endpoint,
     connectionString: `endpoint=${endpoint};accesskey=${options.accessKey}`,
+    metricsEndpoint: metricsListener === null ? null : `http://${host}:${metricsListener.port}/metrics`,
     close: async () => {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([expiry.stop(), dispatcher.stop()]);
+      await Promise.all([expiry.stop(), dispatcher.stop(), metricsListener?.close()]);
+      log?.flush();
       await store.close();
     },
   };

@@ -17,6 +17,7 @@ import { jsonResponse } from './responses.js';
 import { isCallPath } from './routes/call.js';
 import { ROUTE_MODULES } from './routes/modules.js';
 import { createValidators } from './schemas.js';
+import { type RequestRecord, telemetry } from './telemetry.js';
 
 export interface HttpAdapterOptions {
   /** The one way in: the adapter maps HTTP to service calls and nothing else. */
@@ -41,6 +42,8 @@ export interface HttpAdapterOptions {
   readonly corsOrigins?: readonly string[] | undefined;
   /** Requests per second per access key and per user token, answered 429 with Retry-After beyond it; none by default. */
   readonly rateLimit?: RateLimit | undefined;
+  /** Hears of every request once it is answered (route, status, duration, tenant; never keys, tokens or bodies): for logs and metrics. */
+  readonly onRequest?: ((record: RequestRecord) => void) | undefined;
   /** Items per page of the listings when the client gives no `maxpagesize` (default 50). */
   readonly pageSize?: number | undefined;
 }
@@ -54,6 +57,7 @@ export function createHttpHandler(options: HttpAdapterOptions) {
   };
   const app = new Hono<Env>();
 
+  app.use('*', telemetry(options.onRequest));
   const corsOrigins = options.corsOrigins ?? [];
   if (corsOrigins.length > 0) app.use('*', browsers(corsOrigins));
   // Liveness: the process answers. Readiness: and its store does, so a balancer sends it requests.

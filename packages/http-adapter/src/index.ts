@@ -13,4 +13,5 @@ export { DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH } from './body.js';
 export { type ApiError, type HttpError, toAcsError } from './errors.js';
 export { createHttpHandler, type HttpAdapterOptions } from './handler.js';
 export { openApiDocument } from './openapi/document.js';
+export type { RequestRecord } from './telemetry.js';
 export { wireTime } from './wire.js';

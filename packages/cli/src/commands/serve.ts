@@ -25,6 +25,8 @@ interface ServeFlags {
   readonly pageSize: number;
   readonly corsOrigin?: string[];
   readonly rateLimit?: number;
+  readonly metricsPort?: number;
+  readonly requestLog: boolean;
 }
 
 function rate(value: string): number {
@@ -192,6 +194,12 @@ export function addServeCommand(program: Command): void {
         .env('USHER_RATE_LIMIT')
         .argParser(rate),
     )
+    .addOption(
+      new Option('--metrics-port <port>', 'serve GET /metrics (Prometheus) on this port, apart from the API (0 picks a free one)')
+        .env('USHER_METRICS_PORT')
+        .argParser(port),
+    )
+    .addOption(new Option('--no-request-log', 'no JSON line per request on standard output'))
     .action(async (options: ServeFlags) => {
       if (options.postgres !== undefined && options.accessKey === undefined) {
         program.error('With --postgres, give --access-key (or USHER_ACCESS_KEY): every node serving the database must use the same key.', {
@@ -223,6 +231,8 @@ export function addServeCommand(program: Command): void {
         pageSize: options.pageSize,
         corsOrigins: options.corsOrigin,
         rateLimit: options.rateLimit,
+        metricsPort: options.metricsPort,
+        requestLog: options.requestLog,
       });
       let stopping = false;
       const stop = (signal: string) => {
@@ -241,6 +251,7 @@ export function addServeCommand(program: Command): void {
       process.once('SIGTERM', () => stop('SIGTERM'));
       // Printed last: a supervisor that waits for this line may signal at once.
       console.log(`usher serving ${options.postgres === undefined ? options.db : 'PostgreSQL'} on ${server.endpoint}`);
+      if (server.metricsEndpoint !== null) console.log(`metrics on ${server.metricsEndpoint}`);
       console.log(`connection string: ${server.connectionString}`);
     });
 }
