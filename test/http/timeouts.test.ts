@@ -31,6 +31,7 @@ describe('usher serve cuts off a client that never finishes its request', () => 
       accessKey: KEY_A,
       requestTimeoutMs: 1500,
       headersTimeoutMs: 500,
+      requestLog: false,
     });
     try {
       const [headers, body] = await Promise.all([
