@@ -24,9 +24,14 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * `x-ms-client-request-id`; then `onRequest` hears how it went.
  */
 export function telemetry(onRequest: ((record: RequestRecord) => void) | undefined): MiddlewareHandler<Env> {
+  // A correlation vector is a random base and a counter: the base is drawn once (randomness per request
+  // was a tenth of a small request's time), the counter makes each request's vector its own.
+  const base = randomBytes(16).toString('base64').replace(/=+$/, '');
+  let sequence = 0;
   return async (c, next) => {
     const started = performance.now();
-    const msCv = `${randomBytes(16).toString('base64').replace(/=+$/, '')}.0`;
+    sequence += 1;
+    const msCv = `${base}.${sequence}`;
     const sent = c.req.header('x-ms-client-request-id');
     const clientId = sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : undefined;
     await next();
