@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { temporaryDirectory } from '../support/stores.js';
 import { type StartedProcess, signedFetch, startUsher } from '../support/usher-process.js';
 
@@ -64,11 +64,14 @@ describe('observability (usher serve --metrics-port, request log, request ids, /
     // Nothing of any tenant's data: no room id, no tenant, no key.
     for (const secret of [...rooms, 'default', key]) expect(text).not.toContain(secret);
 
-    const lines = server
-      .output()
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const logLines = () =>
+      (server?.output() ?? '')
+        .split('\n')
+        .filter((line) => line.startsWith('{') && line.endsWith('}'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    // The lines come through a pipe: the last may still be on its way.
+    await vi.waitFor(() => expect(logLines().length).toBeGreaterThanOrEqual(8), { timeout: 5_000 });
+    const lines = logLines();
     expect(lines).toHaveLength(8);
     expect(lines[7]).toMatchObject({ method: 'GET', route: 'unmatched', status: 404 });
     expect(lines.find((line) => line.requestId === 'client-id-42')).toMatchObject({
