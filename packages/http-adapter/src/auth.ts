@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import type { TenantId } from '@usher/core';
 import { err, ok, type Result } from 'neverthrow';
 import { type AcsError, denied } from './acs-errors.js';
@@ -41,8 +41,22 @@ export interface SignedRequest {
   readonly body: string;
 }
 
+const EMPTY_BODY_HASH = createHash('sha256').update('', 'utf8').digest('base64');
+
 export function contentHash(body: string): string {
-  return createHash('sha256').update(body, 'utf8').digest('base64');
+  // Most requests (every GET and DELETE) have no body: its hash is known.
+  return body === '' ? EMPTY_BODY_HASH : createHash('sha256').update(body, 'utf8').digest('base64');
+}
+
+/** Each access key imported once, not decoded from base64 on every request it signs. */
+const importedKeys = new WeakMap<AccessKey, KeyObject>();
+function secretOf(key: AccessKey): KeyObject {
+  let secret = importedKeys.get(key);
+  if (secret === undefined) {
+    secret = createSecretKey(Buffer.from(key.key, 'base64'));
+    importedKeys.set(key, secret);
+  }
+  return secret;
 }
 
 /** The path and query as the SDK signs them: the query parsed and re-serialised by URLSearchParams (reference/sdk-wire.md §7). */
@@ -83,8 +97,9 @@ export function authenticate(request: SignedRequest, keys: readonly AccessKey[],
   const host = options.host ?? request.headers.get('host') ?? request.url.host;
   const presented = Buffer.from(signature, 'base64');
   const candidates = signedTargets(request.url).map((target) => `${request.method.toUpperCase()}\n${target}\n${date};${host};${hash}`);
-  for (const { tenantId, key } of keys) {
-    const secret = Buffer.from(key, 'base64');
+  for (const accessKey of keys) {
+    const secret = secretOf(accessKey);
+    const { tenantId } = accessKey;
     for (const stringToSign of candidates) {
       const expected = createHmac('sha256', secret).update(stringToSign, 'utf8').digest();
       if (expected.length === presented.length && timingSafeEqual(expected, presented)) return ok(tenantId);

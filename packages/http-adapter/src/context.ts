@@ -21,7 +21,10 @@ export interface RequestContext {
 }
 
 /** Under the Node listener, the Node request beside the web one (`@hono/node-server`'s bindings); none under `fetch`. */
-export type Env = { Bindings: { incoming?: NodeIncoming }; Variables: { request: RequestContext } };
+export type Env = {
+  Bindings: { incoming?: NodeIncoming; outgoing?: { setHeader(name: string, value: string): unknown } };
+  Variables: { request: RequestContext };
+};
 
 /** What every route module is built from. */
 export interface RouteDeps {

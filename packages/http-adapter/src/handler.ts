@@ -104,6 +104,8 @@ export function createHttpHandler(options: HttpAdapterOptions) {
 
   const fetch = (request: Request): Promise<Response> => Promise.resolve(app.fetch(request));
   // The Node request goes along, so that a body is read from it rather than through a web stream.
-  const listener = getRequestListener((request, bindings) => app.fetch(request, 'incoming' in bindings ? { incoming: bindings.incoming } : {}));
+  const listener = getRequestListener((request, bindings) =>
+    app.fetch(request, 'incoming' in bindings ? { incoming: bindings.incoming, outgoing: bindings.outgoing } : {}),
+  );
   return { fetch, listener };
 }

@@ -34,9 +34,18 @@ export function telemetry(onRequest: ((record: RequestRecord) => void) | undefin
     const msCv = `${base}.${sequence}`;
     const sent = c.req.header('x-ms-client-request-id');
     const clientId = sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : undefined;
+    const outgoing = c.env?.outgoing;
+    // Under the Node listener the headers go on the Node response, which merges them into the answer:
+    // setting them on the answer's web Response would build it in full (node-server's fast path skips that).
+    if (outgoing !== undefined) {
+      outgoing.setHeader('ms-cv', msCv);
+      if (clientId !== undefined) outgoing.setHeader('x-ms-client-request-id', clientId);
+    }
     await next();
-    c.res.headers.set('ms-cv', msCv);
-    if (clientId !== undefined) c.res.headers.set('x-ms-client-request-id', clientId);
+    if (outgoing === undefined) {
+      c.res.headers.set('ms-cv', msCv);
+      if (clientId !== undefined) c.res.headers.set('x-ms-client-request-id', clientId);
+    }
     if (onRequest === undefined) return;
     const pattern = routePath(c, -1);
     onRequest({
