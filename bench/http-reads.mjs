@@ -3,51 +3,19 @@
 // process, 50 connections, alternating rounds; ratios reported (issue 12, row 4: target ≥ 0.6).
 // USHER_BENCH_SECONDS sets the length of a round (default 5), USHER_BENCH_ROUNDS their number (default 3);
 // USHER_BENCH_PROFILE=<dir> writes a CPU profile of the Usher server there; USHER_BENCH_SERVE_ARGS adds flags to usher serve.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { signRequest } from '../packages/http-adapter/dist/index.js';
+import { startNode, startUsher } from './processes.mjs';
 
-const ROOT = join(import.meta.dirname, '..');
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.USHER_BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.USHER_BENCH_ROUNDS ?? 3);
 const directory = mkdtempSync(join(tmpdir(), 'usher-bench-reads-'));
 
-/** A child process that prints a line matching `ready`; its stdout is dropped after that, as a log shipper would take it. */
-function start(args, ready) {
-  const { USHER_PG_URL: _postgres, ...env } = process.env;
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve) => {
-    let out = '';
-    const onData = (chunk) => {
-      out += chunk;
-      const match = ready.exec(out);
-      if (match === null) return;
-      child.stdout.off('data', onData);
-      child.stdout.resume();
-      resolve({ child, match });
-    };
-    child.stdout.on('data', onData);
-  });
-}
-
-const usher = await start(
-  [
-    ...(process.env.USHER_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.USHER_BENCH_PROFILE] : []),
-    join(ROOT, 'packages/cli/dist/main.js'),
-    'serve',
-    '--port',
-    '0',
-    '--db',
-    join(directory, 'reads.db'),
-    ...(process.env.USHER_BENCH_SERVE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
-  ],
-  /endpoint=(\S+);accesskey=(\S+)/,
-);
-const [, endpoint, key] = usher.match;
+const { child: usherChild, endpoint, key } = await startUsher(join(directory, 'reads.db'));
 const signed = (method, path, body) => signRequest({ method, url: new URL(path, endpoint), body, date: new Date() }, key);
 const created = await fetch(new URL('/rooms?api-version=2025-03-13', endpoint), {
   method: 'POST',
@@ -62,7 +30,7 @@ const room = JSON.parse(roomJson);
 const path = `/rooms/${room.id}?api-version=2025-03-13`;
 
 // The floor answers what Usher answers, with nothing in between.
-const bare = await start(
+const bare = await startNode(
   [
     '-e',
     `const body = ${JSON.stringify(roomJson)};
@@ -101,7 +69,7 @@ const sorted = [...ratios].sort((a, b) => a - b);
 console.log(
   `signed GET / bare node:http over ${ROUNDS} rounds: min ${sorted[0]?.toFixed(2)}, median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(2)}, max ${sorted[sorted.length - 1]?.toFixed(2)} (target ≥ 0.6)`,
 );
-usher.child.kill('SIGTERM');
+usherChild.kill('SIGTERM');
 bare.child.kill('SIGTERM');
 await new Promise((resolve) => setTimeout(resolve, 300));
 rmSync(directory, { recursive: true, force: true });

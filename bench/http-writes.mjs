@@ -2,8 +2,7 @@
 // default), driven by autocannon from this process, beside the raw ceiling: one one-row insert per
 // BEGIN IMMEDIATE transaction at FULL, in this process. Alternating rounds; ratios reported.
 // Run by `npm run bench` after the vitest benchmarks (needs a build). USHER_BENCH_SECONDS sets the length
-// of a round (default 5), USHER_BENCH_ROUNDS their number (default 3); USHER_BENCH_PROFILE=<dir> writes a CPU profile of the server there.
-import { spawn } from 'node:child_process';
+// of a round (default 5), USHER_BENCH_ROUNDS their number (default 3); USHER_BENCH_PROFILE=<dir> writes a CPU profile of the server there; USHER_BENCH_SERVE_ARGS adds flags to usher serve.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,48 +10,15 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { signRequest } from '../packages/http-adapter/dist/index.js';
 import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from '../packages/store-sqlite/dist/index.js';
+import { startUsher } from './processes.mjs';
 
-const ROOT = join(import.meta.dirname, '..');
 const ROOMS = 100;
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.USHER_BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.USHER_BENCH_ROUNDS ?? 3);
 const directory = mkdtempSync(join(tmpdir(), 'usher-bench-http-'));
 
-function startUsher() {
-  const { USHER_PG_URL: _postgres, ...env } = process.env;
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.USHER_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.USHER_BENCH_PROFILE] : []),
-      join(ROOT, 'packages/cli/dist/main.js'),
-      'serve',
-      '--port',
-      '0',
-      '--db',
-      join(directory, 'http.db'),
-    ],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve) => {
-    let out = '';
-    const onData = (chunk) => {
-      out += chunk;
-      const match = /endpoint=(\S+);accesskey=(\S+)/.exec(out);
-      if (match === null) return;
-      // From here on the request log is read and dropped, as a log shipper would take it.
-      child.stdout.off('data', onData);
-      child.stdout.resume();
-      resolve({ child, endpoint: match[1], key: match[2] });
-    };
-    child.stdout.on('data', onData);
-  });
-}
-
-const server = await startUsher();
+const server = await startUsher(join(directory, 'http.db'));
 const signed = (method, path, body) => {
   const url = new URL(path, server.endpoint);
   const headers = signRequest({ method, url, body, date: new Date() }, server.key);

@@ -158,6 +158,15 @@ export function parseJson(text: string): Result<unknown, HttpError> {
   return ok(value);
 }
 
+/**
+ * A body that may be left out: nothing (or only white space) is `{}`, as the Identity API's SDK sends
+ * `Content-Type: application/json` with no body, and as the call API's joins need say nothing.
+ */
+export function optionalJsonBody<T>(context: RequestContext, request: Request, validate: BodyValidator<T>): Result<T, HttpError> {
+  if (context.body.trim() === '') return validate({});
+  return jsonBody(context, request, ['application/json'], validate);
+}
+
 /** The body the gate read, as JSON of one of `types`, validated against the request's schema. */
 export function jsonBody<T>(context: RequestContext, request: Request, types: readonly string[], validate: BodyValidator<T>): Result<T, HttpError> {
   return checkContentType(request, types)

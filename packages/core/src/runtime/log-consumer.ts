@@ -2,7 +2,7 @@ import type { StoredEvent } from '../envelope.js';
 import type { EventStore } from '../ports.js';
 
 export interface LogConsumerOptions {
-  readonly store: Pick<EventStore, 'readAll' | 'checkpoints'>;
+  readonly store: Pick<EventStore, 'readAll' | 'checkpoints' | 'headPosition'>;
   /** The durable checkpoint's name: the consumer resumes after the last position it recorded there. */
   readonly checkpoint: string;
   /**
@@ -140,14 +140,9 @@ export function startLogConsumer(options: LogConsumerOptions): LogConsumer {
     },
     wake,
     async caughtUp() {
-      // The log's last position: read the tail page by page from where this consumer is.
-      let last = Math.max(position, 0);
-      for (;;) {
-        const page = await options.store.readAll({ afterPosition: last, limit: 1_000 });
-        if (page.isErr()) throw page.error;
-        if (page.value.length === 0) break;
-        last = (page.value[page.value.length - 1] as StoredEvent).position;
-      }
+      const end = await options.store.headPosition();
+      if (end.isErr()) throw end.error;
+      const last = end.value;
       if (position >= last) return;
       await new Promise<void>((resolve) => {
         waiters.push({ until: last, resolve });

@@ -26,7 +26,7 @@ export const DEFAULT_WEBHOOK_RETRY: WebhookRetryPolicy = {
 };
 
 export interface WebhookDispatcherOptions {
-  readonly store: Pick<EventStore, 'readAll' | 'readStream' | 'checkpoints' | 'leases' | 'eventSubscriptions'>;
+  readonly store: Pick<EventStore, 'readAll' | 'readStream' | 'checkpoints' | 'headPosition' | 'leases' | 'eventSubscriptions'>;
   /** Names this node in the lease; unique per node. */
   readonly holder: string;
   /** How long a hold on the lease lasts: a node that dies gives way after at most this long (default 10 s). */
@@ -131,8 +131,8 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
 
   function startWorker(subscription: EventSubscription) {
     const feed = serverEventFeed(store, 1_000);
-    const abort = new AbortController();
-    const worker = { subscription, abort, consumer: undefined as unknown as LogConsumer };
+    // Replaced subscriptions take their new settings here (follow), while the consumer goes on.
+    const worker = { subscription, abort: new AbortController() };
     const handle = async (events: readonly StoredEvent[], progress: LogProgress) => {
       for (const event of events) {
         if (event.tenantId !== worker.subscription.tenantId) continue;
@@ -147,7 +147,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
         await progress.handled(event.position);
       }
     };
-    worker.consumer = startLogConsumer({
+    const consumer = startLogConsumer({
       store,
       checkpoint: webhookCheckpoint(subscription),
       startAfter: subscription.startAfter,
@@ -157,7 +157,7 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
         if (!(error instanceof Stopped)) report(error);
       },
     });
-    workers.set(keyOf(subscription), worker);
+    workers.set(keyOf(subscription), Object.assign(worker, { consumer }));
   }
 
   async function stopWorker(key: string) {

@@ -16,14 +16,13 @@ import {
 import { type Context, Hono } from 'hono';
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from 'neverthrow';
 import { badRequest } from '../acs-errors.js';
-import { checkContentType, parseJson } from '../body.js';
+import { optionalJsonBody } from '../body.js';
 import { actorOf, type Env, type RequestContext, type RouteDeps, type RouteModule, validatorsFor } from '../context.js';
 import { type ApiError, refused } from '../errors.js';
 import { apiVersion, errors, json, ref, roomId } from '../openapi/parts.js';
 import { roomStream } from '../requests.js';
 import { respond } from '../respond.js';
 import { emptyResponse, jsonResponse } from '../responses.js';
-import type { BodyValidator } from '../schemas.js';
 
 const CALL_PATH = /^\/rooms\/[^/]+\/call(\/|$)/;
 
@@ -31,14 +30,6 @@ const CALL_PATH = /^\/rooms\/[^/]+\/call(\/|$)/;
 export const isCallPath = (path: string): boolean => CALL_PATH.test(path);
 
 const forbidden = (message: string): ApiError => refused({ status: 403, code: 'Forbidden', message });
-
-/** A body that may be empty (`{}` then), as JSON of the call API. */
-function callBody<T>(context: RequestContext, request: Request, validate: BodyValidator<T>): Result<T, ApiError> {
-  if (context.body.trim() === '') return validate({});
-  return checkContentType(request, ['application/json'])
-    .andThen(() => parseJson(context.body))
-    .andThen(validate);
-}
 
 /**
  * Who acts: a user is who their token says (a body may name them, nobody else); a server (HMAC)
@@ -117,7 +108,7 @@ export const call: RouteModule = {
     const actingMember = (c: Context<Env>) => {
       const context = c.get('request');
       return roomStream(context, c.req.param('roomId') ?? '').andThen((stream) =>
-        callBody(context, c.req.raw, validatorsFor(deps, context).callMember)
+        optionalJsonBody(context, c.req.raw, validatorsFor(deps, context).callMember)
           .andThen((body) => actingParticipant(context, body.id))
           .map((participant) => ({ stream, participant })),
       );
@@ -184,7 +175,7 @@ export const call: RouteModule = {
       const context = c.get('request');
       const work = roomStream(context, c.req.param('roomId'))
         .andThen((stream) =>
-          callBody(context, c.req.raw, validatorsFor(deps, context).dialOut).andThen((body) =>
+          optionalJsonBody(context, c.req.raw, validatorsFor(deps, context).dialOut).andThen((body) =>
             actingParticipant(context, body.id).andThen((participant) =>
               parsePhoneNumber(body.phoneNumber).map((phoneNumber) => ({ stream, participant, phoneNumber })),
             ),

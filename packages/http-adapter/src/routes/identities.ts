@@ -10,21 +10,12 @@ import {
 } from '@usher/core';
 import { Hono } from 'hono';
 import { err, ok, type Result } from 'neverthrow';
-import { checkContentType, parseJson } from '../body.js';
+import { optionalJsonBody } from '../body.js';
 import { actorOf, type Env, type RequestContext, type RouteModule, validatorsFor } from '../context.js';
 import type { ApiError } from '../errors.js';
 import { errors, json, ref } from '../openapi/parts.js';
 import { respond } from '../respond.js';
 import { emptyResponse, jsonResponse } from '../responses.js';
-import type { BodyValidator } from '../schemas.js';
-
-/** The Identity API sends `Content-Type: application/json` with no body at all when there is nothing to say. */
-function identityBody<T>(context: RequestContext, request: Request, validate: BodyValidator<T>): Result<T, ApiError> {
-  if (context.body === '') return validate({});
-  return checkContentType(request, ['application/json'])
-    .andThen(() => parseJson(context.body))
-    .andThen(validate);
-}
 
 /** An id that is no communication-user id names no identity: 404, as an unknown one. */
 function identityKey(context: RequestContext, id: string): Result<IdentityKey, UsherError> {
@@ -43,7 +34,7 @@ export const identities: RouteModule = {
 
     routes.post('/identities', async (c) => {
       const context = c.get('request');
-      const work = identityBody(context, c.req.raw, validatorsFor(deps, context).createIdentity)
+      const work = optionalJsonBody(context, c.req.raw, validatorsFor(deps, context).createIdentity)
         .andThen((body) => {
           const wanted = body.createTokenWithScopes ?? [];
           const scopes: Result<readonly TokenScope[] | undefined, UsherError> =
@@ -72,7 +63,7 @@ export const identities: RouteModule = {
       if (action !== ':issueAccessToken') return respond(err(refusedAction(c.req.path)), () => emptyResponse(204));
       const work = key
         .andThen((identity) =>
-          identityBody(context, c.req.raw, validatorsFor(deps, context).issueAccessToken).andThen((body) =>
+          optionalJsonBody(context, c.req.raw, validatorsFor(deps, context).issueAccessToken).andThen((body) =>
             parseScopes(body.scopes, 'scopes').andThen((scopes) =>
               parseTokenLifetime(body.expiresInMinutes, 'expiresInMinutes').map((expiresInMinutes) => ({ identity, scopes, expiresInMinutes })),
             ),
