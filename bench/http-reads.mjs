@@ -1,6 +1,6 @@
 // Signed GET /rooms/{id} over HTTP against `usher serve` (its own process, SQLite), beside the floor: bare
 // node:http answering the same JSON body, also in its own process. autocannon drives both from this
-// process, 50 connections, alternating rounds; ratios reported (issue 12, row 4: target ≥ 0.6).
+// process, 50 connections, alternating rounds; ratios reported (row 4: target ≥ 0.6).
 // USHER_BENCH_SECONDS sets the length of a round (default 5), USHER_BENCH_ROUNDS their number (default 3);
 // USHER_BENCH_PROFILE=<dir> writes a CPU profile of the Usher server there; USHER_BENCH_SERVE_ARGS adds flags to usher serve.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { signRequest } from '../packages/http-adapter/dist/index.js';
 import { startNode, startUsher } from './processes.mjs';
+import { report, roundsOf, summary, target } from './report.mjs';
 
 const CONNECTIONS = 50;
-const SECONDS = Number(process.env.USHER_BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.USHER_BENCH_ROUNDS ?? 3);
+const { rounds: ROUNDS, seconds: SECONDS } = roundsOf({ rounds: 3, seconds: 5 });
 const directory = mkdtempSync(join(tmpdir(), 'usher-bench-reads-'));
 
 const { child: usherChild, endpoint, key } = await startUsher(join(directory, 'reads.db'));
@@ -43,6 +43,20 @@ const bare = await startNode(
   /listening on (\d+)/,
 );
 const bareUrl = `http://127.0.0.1:${bare.match[1]}`;
+// The framework's own floor: Hono on @hono/node-server, as Usher runs it, answering the same body from one route.
+const hono = await startNode(
+  [
+    '-e',
+    `const { Hono } = require('hono');
+     const { serve } = require('@hono/node-server');
+     const body = ${JSON.stringify(roomJson)};
+     const app = new Hono();
+     app.get('/rooms/:roomId', (c) => c.body(body, 200, { 'content-type': 'application/json; charset=utf-8' }));
+     serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log('listening on ' + info.port));`,
+  ],
+  /listening on (\d+)/,
+);
+const honoUrl = `http://127.0.0.1:${hono.match[1]}`;
 
 function round(url, headers) {
   return new Promise((resolve, reject) => {
@@ -53,23 +67,50 @@ function round(url, headers) {
 }
 
 const ratios = [];
+let notOk = 0;
+const usherRates = [];
+const bareRates = [];
+const honoRates = [];
+const honoRatios = [];
 for (let r = 1; r <= ROUNDS; r += 1) {
   // Signed once per round: the signature's date is good for 15 minutes, and a GET may be sent again.
   const usherRound = await round(endpoint, signed('GET', path, ''));
   const bareRound = await round(bareUrl, {});
+  const honoRound = await round(honoUrl, {});
+  honoRates.push(honoRound.requests.average);
+  honoRatios.push(honoRound.requests.average / bareRound.requests.average);
   const failed = usherRound.non2xx + usherRound.errors;
   const ratio = usherRound.requests.average / bareRound.requests.average;
   ratios.push(ratio);
+  usherRates.push(usherRound.requests.average);
+  bareRates.push(bareRound.requests.average);
+  notOk += failed;
   console.log(
     `round ${r}: signed GET /rooms/{id} through Usher ${usherRound.requests.average.toFixed(0)} req/s (p99 ${usherRound.latency.p99} ms, ${failed} not 2xx); ` +
-      `bare node:http ${bareRound.requests.average.toFixed(0)} req/s; ratio ${ratio.toFixed(2)}`,
+      `bare node:http ${bareRound.requests.average.toFixed(0)} req/s; ratio ${ratio.toFixed(2)}; Hono alone ${honoRound.requests.average.toFixed(0)} req/s`,
   );
 }
-const sorted = [...ratios].sort((a, b) => a - b);
+const ratio = summary(ratios);
 console.log(
-  `signed GET / bare node:http over ${ROUNDS} rounds: min ${sorted[0]?.toFixed(2)}, median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(2)}, max ${sorted[sorted.length - 1]?.toFixed(2)} (target ≥ 0.6)`,
+  `signed GET / bare node:http over ${ROUNDS} rounds: min ${ratio.min.toFixed(2)}, median ${ratio.median.toFixed(2)}, max ${ratio.max.toFixed(2)} (target ≥ 0.6)`,
 );
+// An answer that is not a success makes the figures meaningless: the run fails, after cleaning up.
+if (notOk > 0) process.exitCode = 1;
+report({
+  row: '4',
+  scenario: `signed GET /rooms/{id}, ${CONNECTIONS} connections`,
+  comparedWith: 'bare node:http answering the same JSON body, each server in its own process',
+  figures: [
+    { label: 'Usher (usher serve, SQLite, request log on)', unit: 'req/s', ...summary(usherRates) },
+    { label: 'bare node:http', unit: 'req/s', ...summary(bareRates) },
+    { label: 'Hono on @hono/node-server, one route answering the same body', unit: 'req/s', ...summary(honoRates) },
+  ],
+  ratio: { label: 'Usher / bare node:http', ...ratio },
+  target: target('≥ 0.6', ratio.median, { atLeast: 0.6 }),
+  frameworkRatio: { label: 'for scale: Hono alone / bare node:http', ...summary(honoRatios) },
+});
 usherChild.kill('SIGTERM');
 bare.child.kill('SIGTERM');
+hono.child.kill('SIGTERM');
 await new Promise((resolve) => setTimeout(resolve, 300));
 rmSync(directory, { recursive: true, force: true });

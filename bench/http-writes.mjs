@@ -1,7 +1,7 @@
 // Signed participant PATCHes over HTTP against `usher serve` (its own process, SQLite at FULL, the
 // default), driven by autocannon from this process, beside the raw ceiling: one one-row insert per
 // BEGIN IMMEDIATE transaction at FULL, in this process. Alternating rounds; ratios reported.
-// Run by `npm run bench` after the vitest benchmarks (needs a build). USHER_BENCH_SECONDS sets the length
+// Row 5 of BENCHMARKS.md (needs a build). USHER_BENCH_SECONDS sets the length
 // of a round (default 5), USHER_BENCH_ROUNDS their number (default 3); USHER_BENCH_PROFILE=<dir> writes a CPU profile of the server there; USHER_BENCH_SERVE_ARGS adds flags to usher serve.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,11 +11,11 @@ import Database from 'better-sqlite3';
 import { signRequest } from '../packages/http-adapter/dist/index.js';
 import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from '../packages/store-sqlite/dist/index.js';
 import { startUsher } from './processes.mjs';
+import { report, roundsOf, summary, target } from './report.mjs';
 
 const ROOMS = 100;
 const CONNECTIONS = 50;
-const SECONDS = Number(process.env.USHER_BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.USHER_BENCH_ROUNDS ?? 3);
+const { rounds: ROUNDS, seconds: SECONDS } = roundsOf({ rounds: 3, seconds: 5 });
 const directory = mkdtempSync(join(tmpdir(), 'usher-bench-http-'));
 
 const server = await startUsher(join(directory, 'http.db'));
@@ -92,22 +92,41 @@ function rawRound() {
 }
 
 const ratios = [];
+let notOk = 0;
+const httpRates = [];
+const ceilings = [];
 for (let round = 1; round <= ROUNDS; round += 1) {
   const http = await httpRound();
   const ceiling = rawRound();
   const perSecond = http.requests.average;
   const failed = http.non2xx + http.errors + http.timeouts;
   ratios.push(perSecond / ceiling);
+  httpRates.push(perSecond);
+  ceilings.push(ceiling);
+  notOk += failed;
   console.log(
     `round ${round}: signed PATCH over HTTP, ${CONNECTIONS} connections, ${ROOMS} rooms: ${perSecond.toFixed(0)} req/s (p99 ${http.latency.p99} ms, ${failed} not 2xx); ` +
       `raw one-insert-per-transaction ceiling at FULL: ${ceiling.toFixed(0)}/s; ratio ${(perSecond / ceiling).toFixed(2)}`,
   );
 }
-const sorted = [...ratios].sort((a, b) => a - b);
-const median = sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+const ratio = summary(ratios);
 console.log(
-  `HTTP PATCH / raw FULL ceiling over ${ROUNDS} rounds: min ${sorted[0]?.toFixed(2)}, median ${median.toFixed(2)}, max ${sorted[sorted.length - 1]?.toFixed(2)} (target ≥ 1)`,
+  `HTTP PATCH / raw FULL ceiling over ${ROUNDS} rounds: min ${ratio.min.toFixed(2)}, median ${ratio.median.toFixed(2)}, max ${ratio.max.toFixed(2)} (target ≥ 1)`,
 );
+// An answer that is not a success makes the figures meaningless: the run fails, after cleaning up.
+if (notOk > 0) process.exitCode = 1;
+report({
+  row: '5',
+  scenario: `signed PATCH …/participants (one participant each), ${CONNECTIONS} connections, ${ROOMS} rooms, FULL`,
+  comparedWith: 'raw better-sqlite3 one-row insert per BEGIN IMMEDIATE transaction at FULL (row 1’s ceiling), in the benchmark process',
+  figures: [
+    { label: 'Usher (usher serve, SQLite FULL, group commit, request log on)', unit: 'req/s', ...summary(httpRates) },
+    { label: 'raw FULL ceiling', unit: 'rows/s', ...summary(ceilings) },
+  ],
+  ratio: { label: 'Usher / raw FULL ceiling', ...ratio },
+  target: target('≥ 1.0', ratio.median, { atLeast: 1 }),
+  note: 'Requests are signed before each round, so that the load tool measures the server rather than its own hashing.',
+});
 server.child.kill('SIGTERM');
 raw.close();
 rmSync(directory, { recursive: true, force: true });
