@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createRoomService, type EventStore, type StreamKey } from '@usher/core';
 import { createPostgresStore } from '@usher/store-postgres';
 import { createSqliteStore } from '@usher/store-sqlite';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { manualClock, participant, sequentialIds, stream } from '../support/fixtures.js';
 import { postgresFactory, postgresUrl } from '../support/postgres.js';
@@ -42,6 +43,8 @@ if (url !== null) {
     dispose: () => factory.dispose(),
   });
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe.each(targets)('group commit on $name', (target) => {
   afterAll(() => target.dispose());
@@ -134,4 +137,36 @@ describe.each(targets)('group commit on $name', (target) => {
     expect((await wholeLog(reopened)).length).toBe(1);
     await reopened.close();
   });
+
+  it.runIf(target.name === 'PostgreSQL')(
+    'one group out at a time: appends made while a group is out wait for it, then go together in the next, whatever turn each was made in',
+    async () => {
+      const commits: number[] = [];
+      const store = await target.open('one-out', (appends) => commits.push(appends));
+      // Another session holds the lock every append takes (usher_append's pg_advisory_xact_lock), so that
+      // the first group stays out until the test lets it through.
+      const holder = new pg.Client({ connectionString: url as string });
+      await holder.connect();
+      await holder.query('SELECT pg_advisory_lock(7231514)');
+      try {
+        const first = store.append(stream('contoso', 1), [addedEvent('first')], 'noStream');
+        await nextTurn();
+        await nextTurn();
+        const later = [];
+        for (const n of [2, 3, 4]) {
+          later.push(store.append(stream('contoso', n), [addedEvent(`later${n}`)], 'noStream'));
+          await nextTurn();
+        }
+        expect(commits).toEqual([1]);
+        await holder.query('SELECT pg_advisory_unlock(7231514)');
+        expect((await first)._unsafeUnwrap().version).toBe(1);
+        for (const appended of await Promise.all(later)) expect(appended._unsafeUnwrap().version).toBe(1);
+        expect(commits).toEqual([1, 3]);
+        expect((await wholeLog(store)).map((event) => event.position)).toEqual([1, 2, 3, 4]);
+      } finally {
+        await holder.end();
+        await store.close();
+      }
+    },
+  );
 });

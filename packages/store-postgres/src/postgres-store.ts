@@ -296,35 +296,55 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     void work.finally(() => inFlight.delete(work)).catch(() => undefined);
   };
 
-  /** Sends what was appended during the last turn of the event loop: alone as usher_append, together as usher_append_batch. */
+  /**
+   * Whether a group is on its way to the server. Appends commit one at a time in the database (the
+   * advisory lock that keeps positions in commit order), so a second group sent meanwhile would only
+   * wait there for the lock and then pay for a commit of its own: the appends that arrive while a group
+   * is out wait here instead, and go together in the next one when it comes back.
+   */
+  let sending = false;
+
+  function sendWhenFree(): void {
+    if (!sending) commitPending();
+  }
+
+  /** Sends what was appended since the last group left: alone as usher_append, together as usher_append_batch. */
   function commitPending(): void {
     const group = pending;
     pending = [];
     if (group.length === 0) return;
     options.onCommit?.(group.length);
-    if (group.length === 1) {
-      const only = group[0] as PendingAppend;
-      track(appendOnce(only, heads.get(only.stream) ?? EMPTY_HEAD, STALE_HEAD_RETRIES).then(only.resolve, only.reject));
-      return;
-    }
+    sending = true;
+    const sent = group.length === 1 ? sendOne(group[0] as PendingAppend) : sendGroup(group);
+    track(
+      sent.finally(() => {
+        sending = false;
+        if (pending.length > 0) commitPending();
+      }),
+    );
+  }
+
+  function sendOne(only: PendingAppend): Promise<void> {
+    return appendOnce(only, heads.get(only.stream) ?? EMPTY_HEAD, STALE_HEAD_RETRIES).then(only.resolve, only.reject);
+  }
+
+  function sendGroup(group: readonly PendingAppend[]): Promise<unknown> {
     const prepared = group.map((item) => {
       const head = heads.get(item.stream) ?? EMPTY_HEAD;
       return { item, head, request: appendRequest(item, head) };
     });
-    track(
-      rowsOf(pool, APPEND_BATCH, JSON.stringify(prepared.map(({ request }) => request.parameters))).then(
-        (rows) => {
-          const outcomes = rows[0]?.outcomes ?? [];
-          return Promise.all(
-            prepared.map(({ item, head, request }, index) =>
-              settle(item, head, STALE_HEAD_RETRIES, request, outcomes[index]).then(item.resolve, item.reject),
-            ),
-          );
-        },
-        (cause: unknown) => {
-          for (const { reject } of group) reject(cause);
-        },
-      ),
+    return rowsOf(pool, APPEND_BATCH, JSON.stringify(prepared.map(({ request }) => request.parameters))).then(
+      (rows) => {
+        const outcomes = rows[0]?.outcomes ?? [];
+        return Promise.all(
+          prepared.map(({ item, head, request }, index) =>
+            settle(item, head, STALE_HEAD_RETRIES, request, outcomes[index]).then(item.resolve, item.reject),
+          ),
+        );
+      },
+      (cause: unknown) => {
+        for (const { reject } of group) reject(cause);
+      },
     );
   }
 
@@ -374,7 +394,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
       }
       return ResultAsync.fromPromise(
         new Promise<AppendResult>((resolve, reject) => {
-          if (pending.length === 0) setImmediate(commitPending);
+          if (pending.length === 0) setImmediate(sendWhenFree);
           pending.push({ stream, events, expected, decided, resolve, reject });
         }),
         refusal,
@@ -561,9 +581,13 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     async close() {
       if (closed) return;
       // Appends already made are sent and answered first: their callers are waiting.
-      commitPending();
       closed = true;
-      await Promise.allSettled([...inFlight]);
+      sendWhenFree();
+      // A group coming back sends those that waited for it: wait until nothing is out or waiting.
+      while (inFlight.size > 0 || pending.length > 0) {
+        sendWhenFree();
+        await Promise.allSettled([...inFlight]);
+      }
       await pool.end();
     },
   };
