@@ -159,5 +159,6 @@ report({
     'Emmett runs on the asynchronous sqlite3 driver: an append is BEGIN IMMEDIATE, UPDATE … RETURNING on the stream row, ' +
     'INSERT … RETURNING of the message and COMMIT, each a hop to the libuv thread pool and back; Usher commits a whole command synchronously through better-sqlite3. ' +
     'At FULL each side waits for one sync of the WAL per append, the same on both, which bounds the ratio there. ' +
+    'Why the 20× target is missed, and cannot be met by a faster Usher: at FULL a sync costs ~1 ms on this disk and both sides pay exactly one per append, so even an append of no cost would be ~1.5–2× Emmett; at NORMAL Usher is ~1.4× because Emmett appends one small row where Usher chains, hashes and projects a command (see row 1). Against Emmett as its quick start makes it (a connection per append) Usher was 5–8× faster in trial runs, but that form crashes now and then (above), so it is not a fair peer to measure. ' +
     `Emmett appends that failed with SQLITE_BUSY on COMMIT (statements its sqlite3 wrapper had not finalized yet) and were tried again: ${busy.retried}.`,
 });

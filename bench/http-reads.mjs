@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { signRequest } from '../packages/http-adapter/dist/index.js';
-import { startNode, startUsher } from './processes.mjs';
+import { cpuMicros, startNode, startUsher } from './processes.mjs';
 import { report, roundsOf, summary, target } from './report.mjs';
 
 const CONNECTIONS = 50;
@@ -58,12 +58,16 @@ const hono = await startNode(
 );
 const honoUrl = `http://127.0.0.1:${hono.match[1]}`;
 
-function round(url, headers) {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests: [{ method: 'GET', path, headers }] }, (error, result) =>
-      error ? reject(error) : resolve(result),
+/** One round against one server: autocannon's result, and the server's CPU per request (µs) when /proc tells. */
+async function round(url, headers, pid) {
+  const before = cpuMicros(pid);
+  const result = await new Promise((resolve, reject) => {
+    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, requests: [{ method: 'GET', path, headers }] }, (error, outcome) =>
+      error ? reject(error) : resolve(outcome),
     );
   });
+  const after = cpuMicros(pid);
+  return { ...result, cpuPerRequest: before === null || after === null ? null : (after - before) / Math.max(1, result.requests.total) };
 }
 
 const ratios = [];
@@ -72,11 +76,18 @@ const usherRates = [];
 const bareRates = [];
 const honoRates = [];
 const honoRatios = [];
+const cpu = { usher: [], bare: [], hono: [] };
 for (let r = 1; r <= ROUNDS; r += 1) {
   // Signed once per round: the signature's date is good for 15 minutes, and a GET may be sent again.
-  const usherRound = await round(endpoint, signed('GET', path, ''));
-  const bareRound = await round(bareUrl, {});
-  const honoRound = await round(honoUrl, {});
+  const usherRound = await round(endpoint, signed('GET', path, ''), usherChild.pid);
+  const bareRound = await round(bareUrl, {}, bare.child.pid);
+  const honoRound = await round(honoUrl, {}, hono.child.pid);
+  for (const [side, measured] of [
+    ['usher', usherRound],
+    ['bare', bareRound],
+    ['hono', honoRound],
+  ])
+    if (measured.cpuPerRequest !== null) cpu[side].push(measured.cpuPerRequest);
   honoRates.push(honoRound.requests.average);
   honoRatios.push(honoRound.requests.average / bareRound.requests.average);
   const failed = usherRound.non2xx + usherRound.errors;
@@ -104,6 +115,13 @@ report({
     { label: 'Usher (usher serve, SQLite, request log on)', unit: 'req/s', ...summary(usherRates) },
     { label: 'bare node:http', unit: 'req/s', ...summary(bareRates) },
     { label: 'Hono on @hono/node-server, one route answering the same body', unit: 'req/s', ...summary(honoRates) },
+    ...(cpu.usher.length === 0
+      ? []
+      : [
+          { label: 'server CPU per request: Usher', unit: 'µs', ...summary(cpu.usher) },
+          { label: 'server CPU per request: bare node:http', unit: 'µs', ...summary(cpu.bare) },
+          { label: 'server CPU per request: Hono alone', unit: 'µs', ...summary(cpu.hono) },
+        ]),
   ],
   ratio: { label: 'Usher / bare node:http', ...ratio },
   target: target('≥ 0.6', ratio.median, { atLeast: 0.6 }),

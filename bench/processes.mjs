@@ -1,5 +1,6 @@
 // The processes the HTTP benchmarks measure: each in its own process, as the load tool is in another.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -45,4 +46,18 @@ export async function startUsher(db) {
     /endpoint=(\S+);accesskey=(\S+)/,
   );
   return { child, endpoint: match[1], key: match[2] };
+}
+
+/**
+ * The CPU time a process has used so far, in µs (user and system, from /proc; USER_HZ is 100 on Linux),
+ * or null where there is no /proc. Taken around a round, it gives a server's CPU per request: a figure
+ * that holds on a busy machine, where requests per second move with whatever else runs.
+ */
+export function cpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
 }
