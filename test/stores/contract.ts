@@ -312,6 +312,65 @@ export function eventStoreContract(factory: StoreFactory): void {
         expect(progress.at(-1)).toBe(total);
         expect(await snapshot()).toEqual(before);
       });
+
+      it('rebuilds a run that adds and removes participants and repeats request ids to what its append made', async () => {
+        const event = (type: string, data: Record<string, unknown>, requestId: string): NewEvent =>
+          ({ type, data, eventId: newIds.eventId(), schemaVersion: 1, meta: { at: T0.toISOString(), actor: 'contract', requestId } }) as NewEvent;
+        const added = (who: string, requestId: string) => event('ParticipantAdded', { participant: participant(who), role: 'Attendee' }, requestId);
+        const removed = (who: string, requestId: string) => event('ParticipantRemoved', { participant: participant(who) }, requestId);
+        const created = event(
+          'RoomCreated',
+          {
+            roomId: room.roomId,
+            createdAt: T0.toISOString(),
+            validFrom: T0.toISOString(),
+            validUntil: new Date(T0.getTime() + HOUR).toISOString(),
+            pstnDialOutEnabled: false,
+            expiryPolicy: 'blockJoins',
+          },
+          'setup',
+        );
+        await okValue(store.append(room, [created, added('keep', 'setup'), added('again', 'setup')], 'noStream'));
+        await okValue(
+          store.append(
+            room,
+            [
+              added('passing', 'a'),
+              removed('passing', 'a'),
+              removed('again', 'b'),
+              added('again', 'b'),
+              event('ParticipantRoleChanged', { participant: participant('keep'), from: 'Attendee', to: 'Presenter' }, 'c'),
+              added('late', 'a'),
+              event('ParticipantRoleChanged', { participant: participant('late'), from: 'Attendee', to: 'Consumer' }, 'a'),
+              removed('late', 'a'),
+              removed('never', 'd'),
+            ],
+            3,
+          ),
+        );
+        const ledger = (requestId: string, fromVersion: number, toVersion: number) => ({
+          tenantId: room.tenantId,
+          requestId,
+          roomId: room.roomId,
+          fromVersion,
+          toVersion,
+          at: T0.toISOString(),
+        });
+        const snapshot = async () => ({
+          roster: await allParticipants(store, room, 10),
+          loaded: await okValue(store.loadRoom(room)),
+          requests: await Promise.all(['setup', 'a', 'b', 'c', 'd'].map(async (id) => await okValue(store.findByRequestId(room.tenantId, id)))),
+        });
+        const appended = await snapshot();
+        expect(appended.roster).toEqual([
+          { participantId: participant('keep'), role: 'Presenter' },
+          { participantId: participant('again'), role: 'Attendee' },
+        ]);
+        expect(appended.loaded).toEqual({ version: 12, state: fold(await okValue(store.readStream(room))) });
+        expect(appended.requests).toEqual([ledger('setup', 1, 3), ledger('a', 4, 5), ledger('b', 6, 7), ledger('c', 8, 8), ledger('d', 12, 12)]);
+        await okValue(store.rebuildProjections());
+        expect(await snapshot()).toEqual(appended);
+      });
     });
 
     // 500 runs against a real database that other suites use at the same time: minutes, not the default minute.

@@ -1,5 +1,14 @@
 import type { LogStreamKey } from '@usher/core';
-import { type BatchProjection, headAfter, type StreamHead, type SummaryColumns, stateWithoutRoster, summaryColumns } from '@usher/core/store-kit';
+import {
+  type BatchProjection,
+  headAfter,
+  netRosterChanges,
+  requestRanges,
+  type StreamHead,
+  type SummaryColumns,
+  stateWithoutRoster,
+  summaryColumns,
+} from '@usher/core/store-kit';
 
 /** Every summary column as it was: then the stream row's indexed columns need not be written. */
 function sameSummary(left: SummaryColumns, right: SummaryColumns): boolean {
@@ -10,7 +19,8 @@ import type { Statements } from './statements.js';
 
 /**
  * Writes the projection of a run of one stream's events (the store kit's `projectBatch`), on append and
- * on rebuild alike: roster and request ledger rows per change, the stream row once. Answers the new head.
+ * on rebuild alike: roster rows for the run's net changes, a ledger row per request, the stream row once.
+ * Answers the new head.
  */
 export function writeProjection(
   statements: Statements,
@@ -20,13 +30,14 @@ export function writeProjection(
   positionAt: (index: number) => number,
 ): StreamHead {
   const { tenantId, roomId } = stream;
-  for (const change of batch.roster) {
+  for (const change of netRosterChanges(head.state, batch.roster)) {
     if (change.kind === 'add') statements.upsertParticipant.run(tenantId, roomId, change.participant, change.role, change.version);
     else if (change.kind === 'changeRole') statements.changeParticipantRole.run(change.role, tenantId, roomId, change.participant);
     else if (change.kind === 'remove') statements.deleteParticipant.run(tenantId, roomId, change.participant);
     else statements.clearRoster.run(tenantId, roomId);
   }
-  for (const mark of batch.requests) statements.recordRequest.run(tenantId, mark.requestId, roomId, mark.version, mark.version, mark.at);
+  for (const range of requestRanges(batch.requests))
+    statements.recordRequest.run(tenantId, range.requestId, roomId, range.fromVersion, range.toVersion, range.at);
   const next = headAfter(head, batch, positionAt);
   const summary = summaryColumns(next.state);
   const state = JSON.stringify(stateWithoutRoster(next.state));

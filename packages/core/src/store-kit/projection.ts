@@ -15,18 +15,10 @@ export type RosterChange =
   | { readonly kind: 'clear' };
 
 export function rosterChange(event: DomainEvent): RosterChange | null {
-  switch (event.type) {
-    case 'ParticipantAdded':
-      return { kind: 'add', participant: event.data.participant, role: event.data.role };
-    case 'ParticipantRoleChanged':
-      return { kind: 'changeRole', participant: event.data.participant, role: event.data.to };
-    case 'ParticipantRemoved':
-      return { kind: 'remove', participant: event.data.participant };
-    case 'RoomDeleted':
-      return { kind: 'clear' };
-    default:
-      return null;
-  }
+  const update = rosterUpdate(event, 0);
+  if (update === null) return null;
+  const { version: _, ...change } = update;
+  return change;
 }
 
 /**
@@ -35,11 +27,96 @@ export function rosterChange(event: DomainEvent): RosterChange | null {
  */
 export type RosterUpdate = RosterChange & { readonly version: number };
 
+/** `rosterChange` with the event's version, made as one object: projectBatch runs it for every event of a rebuild. */
+function rosterUpdate(event: DomainEvent, version: number): RosterUpdate | null {
+  switch (event.type) {
+    case 'ParticipantAdded':
+      return { kind: 'add', participant: event.data.participant, role: event.data.role, version };
+    case 'ParticipantRoleChanged':
+      return { kind: 'changeRole', participant: event.data.participant, role: event.data.to, version };
+    case 'ParticipantRemoved':
+      return { kind: 'remove', participant: event.data.participant, version };
+    case 'RoomDeleted':
+      return { kind: 'clear', version };
+    default:
+      return null;
+  }
+}
+
+/**
+ * The roster changes of a run reduced to what they leave in a roster table (upsert on add, update of a
+ * row that is there on a role change, delete on remove, delete all on clear), given the state before
+ * the run: a clear and what follows it, and for each participant one change that has the effect of all
+ * of its own. A participant added and removed within the run who was not there before needs no write;
+ * neither does a role change or removal of one who is not there. A stream state's roster holds every
+ * participant its table does (a role change of one who is absent adds it to the state only), so a
+ * participant the state lacks has no row.
+ */
+export function netRosterChanges(before: StreamState, changes: readonly RosterUpdate[]): readonly RosterUpdate[] {
+  if (changes.length < 2) return changes;
+  let clear: RosterUpdate | null = null;
+  const lastOf = new Map<ParticipantId, Exclude<RosterUpdate, { kind: 'clear' }>>();
+  for (const change of changes) {
+    if (change.kind === 'clear') {
+      clear = change;
+      lastOf.clear();
+      continue;
+    }
+    const previous = lastOf.get(change.participant);
+    if (change.kind === 'changeRole' && previous !== undefined) {
+      // A role change rewrites the role of the row an add wrote, keeping its version (the listing key), and leaves a removed participant removed.
+      if (previous.kind !== 'remove') lastOf.set(change.participant, { ...previous, role: change.role });
+      continue;
+    }
+    lastOf.set(change.participant, change);
+  }
+  const rowBefore = (participant: ParticipantId) => clear === null && before.status === 'active' && before.room.roster.has(participant);
+  const net: RosterUpdate[] = clear === null ? [] : [clear];
+  for (const change of lastOf.values()) if (change.kind === 'add' || rowBefore(change.participant)) net.push(change);
+  return net;
+}
+
 /** An event that carries a request id, for the request ledger. */
 export interface RequestMark {
   readonly requestId: string;
   readonly version: number;
   readonly at: string;
+}
+
+/** The marks of consecutive versions of one request, written to the ledger at once. */
+export interface RequestRange {
+  readonly requestId: string;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  /** The first mark's: a record keeps the time its request first wrote. */
+  readonly at: string;
+}
+
+/**
+ * A run's request marks as ranges that `recordRequest`'s rule, applied to each range as to a mark,
+ * leaves the ledger as the marks one by one would: consecutive versions of one request make one range
+ * (each extends the record the one before wrote or left, or none of them does). A request's later range
+ * in the run is left out, as the rule would leave it: the first one recorded the request, and the
+ * version just before the later one is not the request's, so the record cannot end there.
+ */
+export function requestRanges(marks: readonly RequestMark[]): readonly RequestRange[] {
+  const ranges: RequestRange[] = [];
+  const seen = new Set<string>();
+  let open: { requestId: string; fromVersion: number; toVersion: number; at: string } | null = null;
+  for (const mark of marks) {
+    if (open !== null && open.requestId === mark.requestId && open.toVersion === mark.version - 1) {
+      open.toVersion = mark.version;
+      continue;
+    }
+    if (seen.has(mark.requestId)) {
+      open = null;
+      continue;
+    }
+    seen.add(mark.requestId);
+    open = { requestId: mark.requestId, fromVersion: mark.version, toVersion: mark.version, at: mark.at };
+    ranges.push(open);
+  }
+  return ranges;
 }
 
 /** What a run of consecutive events of one stream changes in the read models. */
@@ -66,21 +143,22 @@ export function projectBatch(head: StreamHead, events: readonly ChainedEvent[], 
   // The roster table follows the state, as evolve does: roster events count only while the room is
   // active, and a RoomCreated starts a new, empty roster (a log may hold events that break the rules).
   let status: StreamState['status'] = head.state.status;
-  events.forEach((event, index) => {
+  for (let index = 0; index < events.length; index += 1) {
+    const event = events[index] as ChainedEvent;
     // Only RoomCreated makes a room exist (evolve), so the first one of a room that never existed is its creation.
     if (createdIndex === null && head.createdPosition === null && event.type === 'RoomCreated') createdIndex = index;
     if (event.type === 'RoomCreated') {
       if (status !== 'absent') roster.push({ kind: 'clear', version: event.version });
       status = 'active';
     } else if (status === 'active') {
-      const change = rosterChange(event);
-      if (change !== null) roster.push({ ...change, version: event.version });
+      const update = rosterUpdate(event, event.version);
+      if (update !== null) roster.push(update);
       if (event.type === 'RoomDeleted') status = 'deleted';
     }
     // The request ledger is the rooms' (repeatable create): identities' events stay out of it.
     if (event.meta.requestId !== undefined && !isIdentityEvent(event))
       requests.push({ requestId: event.meta.requestId, version: event.version, at: event.meta.at });
-  });
+  }
   const last = events[events.length - 1];
   return {
     version: last?.version ?? head.version,

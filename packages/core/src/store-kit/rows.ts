@@ -24,13 +24,15 @@ export const EVENT_COLUMNS = 'position, tenant_id, room_id, version, event_id, t
 
 /** The log is trusted: what was appended through the core is read back as the event it was. */
 export function eventFromRow<J>(row: EventRow<J>, readJson: (value: J) => unknown): StoredEvent {
+  // One literal, no spread: a rebuild makes one of these per event of the log.
   return {
     position: row.position,
     tenantId: row.tenant_id,
     roomId: row.room_id,
     version: row.version,
     eventId: row.event_id,
-    ...({ type: row.type, data: readJson(row.data) } as RoomEvent),
+    type: row.type as RoomEvent['type'],
+    data: readJson(row.data),
     schemaVersion: row.schema_version,
     meta: readJson(row.meta) as EventMeta,
     prevHash: row.prev_hash,
