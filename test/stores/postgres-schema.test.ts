@@ -12,7 +12,9 @@ import { callInProgress, DOWNGRADE_TO_2, expectFoundAfterUpgrade } from './versi
 const url = postgresUrl();
 
 /** Back to what version 4 left: no event subscriptions, no dead letters. */
-const DOWNGRADE_5_TO_4 = `
+// Version 6 replaced a function in place (the append's duplicate check): going back, only its record goes.
+const DOWNGRADE_TO_4 = `
+  DELETE FROM schema_migrations WHERE version = 6;
   DROP TABLE dead_letters;
   DROP TABLE event_subscriptions;
   DELETE FROM schema_migrations WHERE version = 5;`;
@@ -42,7 +44,7 @@ describe.skipIf(url === null)('PostgreSQL schema', () => {
     // Back to what version 1 left: the roster keyed by the log position of the adding event, rooms by position.
     await admin.query(`
       SET search_path TO "${schema}";
-      ${DOWNGRADE_5_TO_4}
+      ${DOWNGRADE_TO_4}
       DROP INDEX participants_by_seq;
       UPDATE participants SET seq = e.position FROM events e
         WHERE e.tenant_id = participants.tenant_id AND e.room_id = participants.room_id AND e.version = participants.seq;
@@ -54,7 +56,7 @@ describe.skipIf(url === null)('PostgreSQL schema', () => {
     const positions = (await admin.query<{ seq: number }>(`SELECT seq FROM "${schema}".participants`)).rows;
     expect(Math.max(...positions.map((row) => Number(row.seq)))).toBeGreaterThan(10);
 
-    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [2, 5], version: SCHEMA_VERSION });
+    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [2, 5, 6], version: SCHEMA_VERSION });
     expect(await listings(store)).toEqual(before);
     const keyed = await admin.query<{ participant_id: string; participant: string }>(
       `SELECT p.participant_id, e.data->>'participant' AS participant FROM "${schema}".participants p JOIN "${schema}".events e
@@ -68,12 +70,12 @@ describe.skipIf(url === null)('PostgreSQL schema', () => {
     const store = await factory.open();
     const schema = factory.schemaOf(store);
     const room = await callInProgress(store);
-    // Versions 5 (event subscriptions) and 4 (PostgreSQL only: group commit's function) go first.
+    // Versions 6, 5 (event subscriptions) and 4 (PostgreSQL only: group commit's function) go first.
     await admin.query(
-      `SET search_path TO "${schema}"; ${DOWNGRADE_5_TO_4} DROP FUNCTION usher_append_batch(jsonb); DELETE FROM schema_migrations WHERE version = 4; ${DOWNGRADE_TO_2} RESET search_path;`,
+      `SET search_path TO "${schema}"; ${DOWNGRADE_TO_4} DROP FUNCTION usher_append_batch(jsonb); DELETE FROM schema_migrations WHERE version = 4; ${DOWNGRADE_TO_2} RESET search_path;`,
     );
     await expect(checkPostgresSchema({ connectionString: url ?? '', schema })).rejects.toThrow(/is at version 2/);
-    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [3, 4, 5], version: SCHEMA_VERSION });
+    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [3, 4, 5, 6], version: SCHEMA_VERSION });
     await expectFoundAfterUpgrade(store, room);
   });
 
@@ -82,9 +84,9 @@ describe.skipIf(url === null)('PostgreSQL schema', () => {
     const schema = factory.schemaOf(store);
     await interleavedRooms(store);
     const log = await wholeLog(store);
-    await admin.query(`SET search_path TO "${schema}"; ${DOWNGRADE_5_TO_4} RESET search_path;`);
+    await admin.query(`SET search_path TO "${schema}"; ${DOWNGRADE_TO_4} RESET search_path;`);
     await expect(checkPostgresSchema({ connectionString: url ?? '', schema })).rejects.toThrow(/is at version 4/);
-    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [5], version: SCHEMA_VERSION });
+    expect(await migratePostgres({ connectionString: url ?? '', schema })).toEqual({ applied: [5, 6], version: SCHEMA_VERSION });
     expect(await wholeLog(store)).toEqual(log);
     const subscription = {
       tenantId: tenant('contoso'),
