@@ -138,9 +138,9 @@ describe.each(targets)('group commit on $name', (target) => {
     await reopened.close();
   });
 
-  it.runIf(target.name === 'PostgreSQL')(
-    'one group out at a time: appends made while a group is out wait for it, then go together in the next, whatever turn each was made in',
-    async () => {
+  // PostgreSQL only: a SQLite group commits in the turn it was made in, and is never out.
+  if (target.name === 'PostgreSQL')
+    it('one group out at a time: appends made while a group is out wait for it, then go together in the next, whatever turn each was made in', async () => {
       const commits: number[] = [];
       const store = await target.open('one-out', (appends) => commits.push(appends));
       // Another session holds the lock every append takes (usher_append's pg_advisory_xact_lock), so that
@@ -167,6 +167,5 @@ describe.each(targets)('group commit on $name', (target) => {
         await holder.end();
         await store.close();
       }
-    },
-  );
+    });
 });

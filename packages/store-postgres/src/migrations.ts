@@ -341,14 +341,18 @@ export const MIGRATIONS: readonly Migration[] = [
         positions   bigint[] := '{}';
         i           integer := 0;
         expected    jsonb := p->'expected';
+        candidate   text;
       BEGIN
         PERFORM pg_advisory_xact_lock(7231514);
 
-        -- Counted, not EXISTS: planned for its first row, EXISTS chose a scan of the whole log (it expected to
-        -- meet one of the ids early, and a new batch has none), one per append, slower as the log grew.
-        IF (SELECT count(*) FROM events WHERE event_id = ANY (ARRAY(SELECT jsonb_array_elements_text(p->'eventIds')))) > 0 THEN
-          RETURN jsonb_build_object('status', 'duplicate');
-        END IF;
+        -- One id at a time, each through the unique index. Asked for the whole set at once, the planner, which
+        -- plans a function's query once per session, chose a scan of the events table while it was small,
+        -- and kept it: a scan of the whole log per append, slower as the log grew.
+        FOR candidate IN SELECT jsonb_array_elements_text(p->'eventIds') LOOP
+          IF EXISTS (SELECT 1 FROM events WHERE event_id = candidate) THEN
+            RETURN jsonb_build_object('status', 'duplicate');
+          END IF;
+        END LOOP;
 
         SELECT version, last_hash, state, created_position INTO head
           FROM streams WHERE tenant_id = p->>'tenantId' AND room_id = p->>'roomId';
