@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { createRoomService } from '../packages/core/dist/index.js';
 import { randomIds, systemClock } from '../packages/core/dist/runtime/index.js';
-import { createSqliteStore, DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from '../packages/store-sqlite/dist/index.js';
+import { createSqliteStore } from '../packages/store-sqlite/dist/index.js';
+import { rawInsertCeiling, serviceAppendRound } from './ceilings.mjs';
 import { report, roundsOf, summary, target } from './report.mjs';
 
 const ROOMS = 100;
@@ -18,50 +18,21 @@ const TARGETS = { FULL: 0.5, NORMAL: 0.25 };
 const measured = {};
 const directory = mkdtempSync(join(tmpdir(), 'usher-bench-append-'));
 
-async function serviceRound(service, rooms, counter) {
-  const end = performance.now() + SECONDS * 1000;
-  let commands = 0;
-  while (performance.now() < end) {
-    counter.next += 1;
-    commands += 1;
-    const added = await service.addParticipants(rooms[counter.next % ROOMS], [{ id: `8:acs:bench_${counter.next}`, role: 'Attendee' }]);
-    if (added.isErr()) throw new Error(added.error.message);
-  }
-  return commands / SECONDS;
-}
-
-function rawRound(insertOne, counter) {
-  const end = performance.now() + SECONDS * 1000;
-  let rows = 0;
-  while (performance.now() < end) {
-    counter.next += 1;
-    rows += 1;
-    insertOne.immediate(counter.next % ROOMS, `{"participant":"8:acs:bench_${counter.next}","role":"Attendee"}`);
-  }
-  return rows / SECONDS;
-}
-
 for (const synchronous of ['FULL', 'NORMAL']) {
   const store = createSqliteStore({ path: join(directory, `service-${synchronous}.db`), synchronous });
   const service = createRoomService({ store, clock: systemClock, ids: randomIds() });
   const rooms = [];
   for (let n = 0; n < ROOMS; n += 1) rooms.push((await service.createRoom('bench'))._unsafeUnwrap().stream);
 
-  const raw = new Database(join(directory, `raw-${synchronous}.db`));
-  raw.pragma('journal_mode = WAL');
-  raw.pragma(`synchronous = ${synchronous}`);
-  raw.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`);
-  raw.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY AUTOINCREMENT, room INTEGER NOT NULL, body TEXT NOT NULL)');
-  const insert = raw.prepare('INSERT INTO rows (room, body) VALUES (?, ?)');
-  const insertOne = raw.transaction((room, body) => insert.run(room, body));
+  const raw = rawInsertCeiling(join(directory, `raw-${synchronous}.db`), synchronous, ROOMS);
 
   const counter = { next: 0 };
   const ratios = [];
   const services = [];
   const ceilings = [];
   for (let round = 1; round <= ROUNDS; round += 1) {
-    const perSecond = await serviceRound(service, rooms, counter);
-    const ceiling = rawRound(insertOne, counter);
+    const perSecond = await serviceAppendRound(service, rooms, counter, SECONDS);
+    const ceiling = raw.round(SECONDS);
     ratios.push(perSecond / ceiling);
     services.push(perSecond);
     ceilings.push(ceiling);

@@ -16,6 +16,7 @@ import { getSQLiteEventStore, sqliteConnection } from '@event-driven-io/emmett-s
 import { createRoomService } from '../packages/core/dist/index.js';
 import { randomIds, systemClock } from '../packages/core/dist/runtime/index.js';
 import { createSqliteStore, DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from '../packages/store-sqlite/dist/index.js';
+import { serviceAppendRound } from './ceilings.mjs';
 import { QUICK, report, roundsOf, summary, target } from './report.mjs';
 
 const ROOMS = 100;
@@ -25,18 +26,6 @@ const MODES = ['FULL', 'NORMAL'];
 const directory = mkdtempSync(join(tmpdir(), 'usher-bench-emmett-sqlite-'));
 const measured = {};
 const pragmasSeen = {};
-
-async function usherRound(service, rooms, counter) {
-  const end = performance.now() + SECONDS * 1000;
-  let commands = 0;
-  while (performance.now() < end) {
-    counter.next += 1;
-    commands += 1;
-    const added = await service.addParticipants(rooms[counter.next % ROOMS], [{ id: `8:acs:bench_${counter.next}`, role: 'Attendee' }]);
-    if (added.isErr()) throw new Error(added.error.message);
-  }
-  return commands / SECONDS;
-}
 
 /**
  * Emmett's sqlite3 wrapper sends statements through sqlite3's `db.get` and `db.run` (the `UPDATE … RETURNING`
@@ -115,7 +104,7 @@ try {
     const emmett = [];
     const ratios = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
-      const usherRate = await usherRound(service, rooms, counter);
+      const usherRate = await serviceAppendRound(service, rooms, counter, SECONDS);
       const emmettRate = await emmettRound(eventStore, streams, counter);
       usher.push(usherRate);
       emmett.push(emmettRate);

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { monotonicFactory } from 'ulid';
 import { createSqliteStore } from '../packages/store-sqlite/dist/index.js';
+import { writeEventLog } from './event-log.mjs';
 import { QUICK, report, roundsOf, summary, target } from './report.mjs';
 
 const EVENTS = QUICK ? 100_000 : 1_000_000;
@@ -19,49 +19,6 @@ const ROOMS = 2000;
 const { rounds: ROUNDS } = roundsOf({ rounds: 3, seconds: 1 });
 const directory = mkdtempSync(join(tmpdir(), 'usher-bench-rebuild-'));
 const path = join(directory, 'log.db');
-
-/** bench/make-log.mjs's log: `total` events over `rooms` rooms, 100 events per append, NORMAL sync. */
-async function makeLog(total, rooms) {
-  const perRoom = Math.ceil(total / rooms);
-  const store = createSqliteStore({ path, synchronous: 'NORMAL' });
-  const ulid = monotonicFactory();
-  const at = new Date('2026-01-01T00:00:00Z');
-  const meta = (n) => ({ at: new Date(at.getTime() + n * 1000).toISOString(), actor: 'bench', requestId: `bench-${n}` });
-  let written = 0;
-  for (let room = 0; room < rooms && written < total; room += 1) {
-    const stream = { tenantId: 'bench', roomId: `99${String(room).padStart(15, '0')}` };
-    let version = 0;
-    while (version < perRoom && written < total) {
-      const batch = [];
-      while (batch.length < 100 && version + batch.length < perRoom && written + batch.length < total) {
-        const n = version + batch.length;
-        const event =
-          n === 0
-            ? {
-                type: 'RoomCreated',
-                data: {
-                  roomId: stream.roomId,
-                  createdAt: at.toISOString(),
-                  validFrom: at.toISOString(),
-                  validUntil: new Date(at.getTime() + 86_400_000).toISOString(),
-                  pstnDialOutEnabled: false,
-                  expiryPolicy: 'blockJoins',
-                },
-              }
-            : n % 2 === 1
-              ? { type: 'ParticipantAdded', data: { participant: `8:acs:bench_${Math.floor(n / 2)}`, role: 'Attendee' } }
-              : { type: 'ParticipantRemoved', data: { participant: `8:acs:bench_${Math.floor((n - 1) / 2)}` } };
-        batch.push({ ...event, eventId: ulid(), schemaVersion: 1, meta: meta(n) });
-      }
-      const appended = await store.append(stream, batch, version === 0 ? 'noStream' : version);
-      if (appended.isErr()) throw new Error(appended.error.message);
-      version = appended.value.version;
-      written += batch.length;
-    }
-  }
-  await store.close();
-  return written;
-}
 
 /** One `usher rebuild`: the store opened as the CLI opens it (defaults, FULL), only the rebuild timed. */
 async function rebuildRound() {
@@ -106,7 +63,9 @@ function rawRound() {
 }
 
 const writeStarted = performance.now();
-const written = await makeLog(EVENTS, ROOMS);
+const logStore = createSqliteStore({ path, synchronous: 'NORMAL' });
+const written = await writeEventLog(logStore, EVENTS, ROOMS);
+await logStore.close();
 console.log(
   `log written: ${written} events in ${ROOMS} rooms in ${((performance.now() - writeStarted) / 1000).toFixed(1)} s (${(statSync(path).size / 2 ** 20).toFixed(0)} MB)`,
 );

@@ -71,6 +71,7 @@ export function benchmarksMarkdown(run) {
     'sides, they run in the same run in alternating rounds, and the ratio is taken round by round; targets',
     'are judged on the median ratio. HTTP load comes from autocannon in the benchmark process, the server',
     'runs in a process of its own. Benchmarks never run in `npm test`. The raw data: `bench/results/latest.json`.',
+    'A row whose target is missed says why in its notes, below the table.',
     '',
     '| row | scenario | measured | result | target | verdict |',
     '| --- | --- | --- | --- | --- | --- |',

@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { createRoomService } from '../packages/core/dist/index.js';
 import { randomIds, systemClock } from '../packages/core/dist/runtime/index.js';
-import { createSqliteStore, DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from '../packages/store-sqlite/dist/index.js';
+import { createSqliteStore } from '../packages/store-sqlite/dist/index.js';
+import { rawInsertCeiling } from './ceilings.mjs';
 import { QUICK, report, roundsOf, summary, target } from './report.mjs';
 
 const { rounds: ROUNDS, seconds: SECONDS } = roundsOf({ rounds: 5, seconds: 1 });
@@ -110,28 +110,13 @@ async function inFlightRound() {
   }
   return (commands * 1000) / (performance.now() - started);
 }
-const raw = new Database(join(directory, 'raw.db'));
-raw.pragma('journal_mode = WAL');
-raw.pragma('synchronous = FULL');
-raw.pragma(`wal_autocheckpoint = ${DEFAULT_WAL_AUTOCHECKPOINT_PAGES}`);
-raw.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY AUTOINCREMENT, room INTEGER NOT NULL, body TEXT NOT NULL)');
-const insert = raw.prepare('INSERT INTO rows (room, body) VALUES (?, ?)');
-const insertOne = raw.transaction((room, body) => insert.run(room, body));
-function rawRound() {
-  const end = performance.now() + SECONDS * 1000;
-  let rows = 0;
-  while (performance.now() < end) {
-    rows += 1;
-    insertOne.immediate(rows % IN_FLIGHT, `{"participant":"8:acs:c${rows}","role":"Attendee"}`);
-  }
-  return rows / SECONDS;
-}
+const raw = rawInsertCeiling(join(directory, 'raw.db'), 'FULL', IN_FLIGHT);
 const grouped = [];
 const ceilings = [];
 const groupRatios = [];
 for (let round = 0; round < ROUNDS; round += 1) {
   const perSecond = await inFlightRound();
-  const ceiling = rawRound();
+  const ceiling = raw.round(SECONDS);
   grouped.push(perSecond);
   ceilings.push(ceiling);
   groupRatios.push(perSecond / ceiling);
