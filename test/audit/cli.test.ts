@@ -112,7 +112,7 @@ describe('usher audit, export, import and rebuild', () => {
     const schema = `usher_cli_${process.pid}`;
     const postgres = ['--postgres', url ?? '', '--schema', schema];
     try {
-      expect((await usher('migrate', ...postgres)).stdout).toMatch(/migrated to version 5 \(applied 1, 2, 3, 4, 5\)/);
+      expect((await usher('migrate', ...postgres)).stdout).toMatch(/migrated to version 6 \(applied 1, 2, 3, 4, 5, 6\)/);
       const imported = await usher('import', file, ...postgres, '--json');
       expect(JSON.parse(imported.stdout)).toMatchObject({ ok: true, imported: 4 });
       expect(JSON.parse((await usher('audit', 'verify', ...postgres, '--json')).stdout)).toMatchObject({ ok: true, events: 4, streams: 1 });

@@ -242,10 +242,13 @@ describe('webhooks end to end (usher serve, receivers on loopback)', () => {
     await eventually(() => endpoint.attempts.length === 1, 'the refused delivery');
     // One CLI run at a time: a run started every poll, unawaited, piled up processes on a busy machine.
     let letters: { eventType: string }[] = [];
+    let last = '';
     for (const until = Date.now() + 20_000; letters.length !== 1 && Date.now() < until; ) {
-      letters = JSON.parse((await usher('webhooks', 'dead-letters', 'from-cli', '--db', db, '--json')).stdout) as { eventType: string }[];
+      const answer = await usher('webhooks', 'dead-letters', 'from-cli', '--db', db, '--json');
+      last = `${answer.code}: ${answer.stdout}${answer.stderr}`;
+      if (answer.code === 0) letters = JSON.parse(answer.stdout) as { eventType: string }[];
     }
-    expect(letters, 'the dead letter').toHaveLength(1);
+    expect(letters, `the dead letter (the CLI's last answer: ${last})`).toHaveLength(1);
     expect(letters[0]?.eventType).toBe('Usher.Rooms.RoomCreated');
 
     refusing = false;
