@@ -1,20 +1,11 @@
-import { createRoomService, parseTenantId } from '@usher/core';
-import { randomIds, startWebhookDispatcher, systemClock, validateEndpoint } from '@usher/core/runtime';
-import { createMemoryStore } from '@usher/store-memory';
+import { startWebhookDispatcher } from '@usher/core/runtime';
 import { describe, expect, it } from 'vitest';
 import { okValue } from '../support/results.js';
-import { eventually, startReceiver } from '../support/webhook-receiver.js';
+import { eventually, startReceiver, webhookTestService } from '../support/webhook-receiver.js';
 
 describe('the webhooks lease', () => {
   it('is renewed while a slow redelivery runs: the other node never delivers at the same time', async () => {
-    const store = createMemoryStore();
-    const service = createRoomService({
-      store,
-      clock: systemClock,
-      ids: randomIds(),
-      webhooks: { validate: (subscription) => validateEndpoint(subscription) },
-    });
-    const tenant = parseTenantId('contoso')._unsafeUnwrap();
+    const { store, service, tenant } = webhookTestService();
     let inFlight = 0;
     let mostInFlight = 0;
     const fast = await startReceiver(null, {

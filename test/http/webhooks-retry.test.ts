@@ -1,20 +1,11 @@
-import { createRoomService, parseTenantId } from '@usher/core';
-import { randomIds, startWebhookDispatcher, systemClock, validateEndpoint } from '@usher/core/runtime';
-import { createMemoryStore } from '@usher/store-memory';
+import { startWebhookDispatcher } from '@usher/core/runtime';
 import { describe, expect, it } from 'vitest';
 import { okValue } from '../support/results.js';
-import { eventually, startReceiver } from '../support/webhook-receiver.js';
+import { eventually, startReceiver, webhookTestService } from '../support/webhook-receiver.js';
 
 describe('the webhook retry policy', () => {
   it('waits longer after each failure (doubling up to the cap, jittered to between half and all of it), then dead-letters the event at its time to live', async () => {
-    const store = createMemoryStore();
-    const service = createRoomService({
-      store,
-      clock: systemClock,
-      ids: randomIds(),
-      webhooks: { validate: (subscription) => validateEndpoint(subscription) },
-    });
-    const tenant = parseTenantId('contoso')._unsafeUnwrap();
+    const { store, service, tenant } = webhookTestService();
     const attemptsAt: number[] = [];
     const failing = await startReceiver(null, {
       answer: () => {

@@ -16,6 +16,18 @@ import { HOUR, manualClock, participant, sequentialIds, stream, T0 } from '../su
 import { errValue, okValue } from '../support/results.js';
 import type { StoreFactory } from '../support/stores.js';
 
+/** A RoomCreated's data for `room`: made at T0, open for an hour. */
+function roomCreatedAt(room: StreamKey) {
+  return {
+    roomId: room.roomId,
+    createdAt: T0.toISOString(),
+    validFrom: T0.toISOString(),
+    validUntil: new Date(T0.getTime() + HOUR).toISOString(),
+    pstnDialOutEnabled: false,
+    expiryPolicy: 'blockJoins' as const,
+  };
+}
+
 const newIds = sequentialIds(900);
 
 export function addedEvent(who: string | number, requestId?: string): NewEvent {
@@ -173,14 +185,7 @@ export function eventStoreContract(factory: StoreFactory): void {
       it('keeps the roster listing equal to the state, also for a log that breaks the rules (events before a room exists, a second RoomCreated)', async () => {
         const created = (n: number): NewEvent => ({
           type: 'RoomCreated',
-          data: {
-            roomId: room.roomId,
-            createdAt: T0.toISOString(),
-            validFrom: T0.toISOString(),
-            validUntil: new Date(T0.getTime() + HOUR).toISOString(),
-            pstnDialOutEnabled: false,
-            expiryPolicy: 'blockJoins',
-          },
+          data: roomCreatedAt(room),
           eventId: newIds.eventId(),
           schemaVersion: 1,
           meta: { at: T0.toISOString(), actor: `contract-${n}` },
@@ -318,18 +323,7 @@ export function eventStoreContract(factory: StoreFactory): void {
           ({ type, data, eventId: newIds.eventId(), schemaVersion: 1, meta: { at: T0.toISOString(), actor: 'contract', requestId } }) as NewEvent;
         const added = (who: string, requestId: string) => event('ParticipantAdded', { participant: participant(who), role: 'Attendee' }, requestId);
         const removed = (who: string, requestId: string) => event('ParticipantRemoved', { participant: participant(who) }, requestId);
-        const created = event(
-          'RoomCreated',
-          {
-            roomId: room.roomId,
-            createdAt: T0.toISOString(),
-            validFrom: T0.toISOString(),
-            validUntil: new Date(T0.getTime() + HOUR).toISOString(),
-            pstnDialOutEnabled: false,
-            expiryPolicy: 'blockJoins',
-          },
-          'setup',
-        );
+        const created = event('RoomCreated', roomCreatedAt(room), 'setup');
         await okValue(store.append(room, [created, added('keep', 'setup'), added('again', 'setup')], 'noStream'));
         await okValue(
           store.append(

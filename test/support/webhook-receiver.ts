@@ -1,5 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRoomService, parseTenantId } from '@usher/core';
+import { randomIds, systemClock, validateEndpoint } from '@usher/core/runtime';
+import { createMemoryStore } from '@usher/store-memory';
 import { Webhook } from 'standardwebhooks';
 
 export interface Delivery {
@@ -107,4 +110,16 @@ export async function eventually(done: () => boolean, what: string, ms = 20_000)
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A room service over a memory store whose subscriptions pass the real endpoint handshake, and the tenant the webhook tests use. */
+export function webhookTestService() {
+  const store = createMemoryStore();
+  const service = createRoomService({
+    store,
+    clock: systemClock,
+    ids: randomIds(),
+    webhooks: { validate: (subscription) => validateEndpoint(subscription) },
+  });
+  return { store, service, tenant: parseTenantId('contoso')._unsafeUnwrap() };
 }
