@@ -45,7 +45,7 @@ describe('usher audit, export, import and rebuild', () => {
   it('answers who was in the room with which role at an instant, and proves the log', async () => {
     const verified = await usher('audit', 'verify', '--db', db);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toMatch(/4 events in 1 rooms verified/);
+    expect(verified.stdout).toMatch(/4 events in 1 rooms and 0 identities verified/);
     expect(verified.stderr).toBe('');
 
     const history = await usher('audit', 'history', room.roomId, '--db', db);
@@ -115,7 +115,7 @@ describe('usher audit, export, import and rebuild', () => {
       expect((await usher('migrate', ...postgres)).stdout).toMatch(/migrated to version 6 \(applied 1, 2, 3, 4, 5, 6\)/);
       const imported = await usher('import', file, ...postgres, '--json');
       expect(JSON.parse(imported.stdout)).toMatchObject({ ok: true, imported: 4 });
-      expect(JSON.parse((await usher('audit', 'verify', ...postgres, '--json')).stdout)).toMatchObject({ ok: true, events: 4, streams: 1 });
+      expect(JSON.parse((await usher('audit', 'verify', ...postgres, '--json')).stdout)).toMatchObject({ ok: true, events: 4, streams: 1, rooms: 1 });
       const roomId = room.roomId;
       expect((await usher('audit', 'history', roomId, ...postgres)).stdout.trim().split('\n')).toHaveLength(4);
       expect(JSON.parse((await usher('rebuild', ...postgres, '--json')).stdout)).toMatchObject({ ok: true, events: 4, rooms: 1 });

@@ -8,6 +8,7 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'audit verify': ['usher audit verify --db usher.db', 'usher audit verify --postgres postgres://localhost/usher --json'],
   'audit history': ['usher audit history 99123456789012345 --tenant default --db usher.db'],
   'audit at': ['usher audit at 99123456789012345 2026-11-26T12:00:00Z --tenant default --db usher.db --json'],
+  console: ['usher console --db usher.db', 'usher console --postgres postgres://localhost/usher --host 0.0.0.0 --port 8081'],
   export: ['usher export --db usher.db > log.ndjson', 'usher export --db usher.db --out log.ndjson'],
   import: ['usher import log.ndjson --db copy.db', 'usher export --db usher.db | usher import - --postgres postgres://localhost/usher'],
   rebuild: ['usher rebuild --db usher.db'],

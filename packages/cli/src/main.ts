@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { addAuditCommands } from './commands/audit.js';
+import { addConsoleCommand } from './commands/console.js';
 import { addExportCommand } from './commands/export.js';
 import { addImportCommand } from './commands/import.js';
 import { addKeysCommands } from './commands/keys.js';
@@ -15,6 +16,7 @@ const program = new Command('usher').description('Usher: an ACS Rooms-compatible
 addServeCommand(program);
 addMigrateCommand(program);
 addAuditCommands(program);
+addConsoleCommand(program);
 addExportCommand(program);
 addImportCommand(program);
 addRebuildCommand(program);

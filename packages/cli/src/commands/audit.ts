@@ -27,9 +27,9 @@ function addVerify(audit: Command): void {
           json: options.json,
           run: (bar) => verify(store, { onProgress: (step) => step.phase === 'chain' && bar.update(step.processed) }),
           failure: (failure) => ({ message: `verification failed: ${failure.message}`, detail: { failure } }),
-          summary: ({ events, streams }, seconds) => ({ events, streams, seconds, eventsPerSecond: perSecond(events, seconds) }),
+          summary: ({ events, streams, rooms }, seconds) => ({ events, streams, rooms, seconds, eventsPerSecond: perSecond(events, seconds) }),
           text: (summary) =>
-            `${describeStore(options)}: ${summary.events} events in ${summary.streams} rooms verified (${summary.eventsPerSecond} events/s)`,
+            `${describeStore(options)}: ${summary.events} events in ${summary.rooms} rooms and ${summary.streams - summary.rooms} identities verified (${summary.eventsPerSecond} events/s)`,
         }),
       ),
     );

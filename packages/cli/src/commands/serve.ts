@@ -1,6 +1,7 @@
 import { DEFAULT_SCHEMA } from '@usher/store-postgres';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { checkAccessKey, persistedAccessKey } from '../access-key.js';
+import { port } from '../arguments.js';
 import { serve } from '../serve.js';
 
 interface ServeFlags {
@@ -71,11 +72,6 @@ function pageSize(value: string): number {
 
 function count(value: string): number {
   if (!/^[0-9]{1,4}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a count is a whole number from 1 to 9999.');
-  return Number(value);
-}
-
-function port(value: string): number {
-  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
   return Number(value);
 }
 

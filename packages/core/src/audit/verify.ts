@@ -1,18 +1,23 @@
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
-import type { StoreError } from '../errors.js';
+import { type Aborted, aborted, type StoreError } from '../errors.js';
 import { type ChainBreak, streamVerifier } from '../hash-chain.js';
-import type { LogStreamKey, ParticipantId, RoomId, TenantId } from '../ids.js';
-import type { EventStore } from '../ports.js';
+import { type LogStreamKey, type ParticipantId, parseRoomId, type RoomId, type StreamKey, type TenantId } from '../ids.js';
+import type { AbortSignalLike, EventStore } from '../ports.js';
 import { foldStream } from '../stream-state.js';
 
 export interface VerifyProgress {
   readonly phase: 'chain' | 'projections';
   readonly processed: number;
+  /** In the projections phase, how many streams there are to check. */
+  readonly total?: number;
 }
 
 export interface VerifyReport {
   readonly events: number;
+  /** Rooms and identities: every stream of the log. */
   readonly streams: number;
+  /** The streams that are rooms. */
+  readonly rooms: number;
 }
 
 export type VerifyFailure =
@@ -29,17 +34,25 @@ const keyOf = (tenantId: string, roomId: string) => `${tenantId}\u0000${roomId}`
  */
 export function verify(
   store: EventStore,
-  options: { readonly pageSize?: number; readonly onProgress?: (progress: VerifyProgress) => void } = {},
-): ResultAsync<VerifyReport, VerifyFailure | StoreError> {
+  options: {
+    readonly pageSize?: number;
+    readonly onProgress?: (progress: VerifyProgress) => void;
+    /** Looked at between pages and between streams: once aborted, verification stops with `Aborted`. */
+    readonly signal?: AbortSignalLike | undefined;
+  } = {},
+): ResultAsync<VerifyReport, VerifyFailure | StoreError | Aborted> {
   const pageSize = options.pageSize ?? 10_000;
   const verifiers = new Map<string, ReturnType<typeof streamVerifier>>();
   const streams: LogStreamKey[] = [];
+  const abandoned = () => options.signal?.aborted === true;
 
   // Loops, not recursion through promise chains: nothing of a page outlives the reading of it.
-  const run = async (): Promise<Result<VerifyReport, VerifyFailure | StoreError>> => {
+  const run = async (): Promise<Result<VerifyReport, VerifyFailure | StoreError | Aborted>> => {
     let last = 0;
     let processed = 0;
+    let rooms = 0;
     for (;;) {
+      if (abandoned()) return err(aborted(`Verification was abandoned after ${processed} events.`));
       const page = await store.readAll({ afterPosition: last, limit: pageSize });
       if (page.isErr()) return err(page.error);
       for (const event of page.value) {
@@ -58,6 +71,7 @@ export function verify(
           verifier = streamVerifier({ tenantId: event.tenantId as TenantId, roomId: event.roomId as RoomId });
           verifiers.set(key, verifier);
           streams.push({ tenantId: event.tenantId as TenantId, roomId: event.roomId as RoomId | ParticipantId });
+          if (parseRoomId(event.roomId).isOk()) rooms += 1;
         }
         const checked = verifier.next(event);
         if (checked.isErr()) return err(checked.error);
@@ -67,6 +81,7 @@ export function verify(
       if (page.value.length < pageSize) break;
     }
     for (const [index, stream] of streams.entries()) {
+      if (abandoned()) return err(aborted(`Verification was abandoned after ${index} of ${streams.length} projections.`));
       const events = await store.readStream(stream);
       if (events.isErr()) return err(events.error);
       const loaded = await store.loadStream(stream);
@@ -81,9 +96,9 @@ export function verify(
           message: `The stored projection of room ${stream.roomId} (tenant ${stream.tenantId}) differs from a replay of its ${events.value.length} events.`,
         });
       }
-      options.onProgress?.({ phase: 'projections', processed: index + 1 });
+      options.onProgress?.({ phase: 'projections', processed: index + 1, total: streams.length });
     }
-    return ok({ events: processed, streams: streams.length });
+    return ok({ events: processed, streams: streams.length, rooms });
   };
 
   return new ResultAsync(run());
@@ -104,4 +119,30 @@ function sameJson(left: unknown, right: unknown): boolean {
 
 function hasToJson(value: unknown): value is { toJSON(): unknown } {
   return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
+/**
+ * One room's chain, read a chunk of versions at a time: its head (version and hash) when every event
+ * links to the one before and matches its hash, or the first event that does not.
+ */
+export function verifyRoomChain(
+  store: EventStore,
+  stream: LogStreamKey,
+  options: { readonly chunk?: number } = {},
+): ResultAsync<{ readonly version: number; readonly hash: string }, ChainBreak | StoreError> {
+  const chunk = options.chunk ?? 1000;
+  const run = async (): Promise<Result<{ version: number; hash: string }, ChainBreak | StoreError>> => {
+    const verifier = streamVerifier(stream as StreamKey);
+    for (;;) {
+      const from = verifier.head().version + 1;
+      const events = await store.readStream(stream, { fromVersion: from, toVersion: from + chunk - 1 });
+      if (events.isErr()) return err(events.error);
+      for (const event of events.value) {
+        const checked = verifier.next(event);
+        if (checked.isErr()) return err(checked.error);
+      }
+      if (events.value.length < chunk) return ok(verifier.head());
+    }
+  };
+  return new ResultAsync(run());
 }
