@@ -77,7 +77,8 @@ async function main() {
     expect(existsSync(dist), `${name} is not built: run npm run build`);
     if (existsSync(dist)) {
       for (const file of walk(dist).filter((file) => file.endsWith('.js'))) {
-        expect(existsSync(join(ROOT, path, 'src', file.replace(/\.js$/, '.ts'))), `${name} dist/${file} has no source: clean dist and rebuild`);
+        const source = join(ROOT, path, 'src', file.replace(/\.js$/, ''));
+        expect(existsSync(`${source}.ts`) || existsSync(`${source}.tsx`), `${name} dist/${file} has no source: clean dist and rebuild`);
       }
     }
   }

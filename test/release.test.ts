@@ -33,6 +33,7 @@ describe('the packages as published', () => {
     expect(summary.ok).toBe(true);
     expect(summary.tarballs.map((tarball) => tarball.name).sort()).toEqual([
       '@usher/cli',
+      '@usher/console',
       '@usher/core',
       '@usher/http-adapter',
       '@usher/store-memory',

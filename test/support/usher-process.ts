@@ -18,11 +18,17 @@ export interface StartedProcess {
 }
 
 /**
- * Starts a command in its own process group and waits for its connection-string line. USHER_PG_URL
+ * Starts a command in its own process group and waits for the line `ready` matches (by default the
+ * connection-string line of `usher serve`: its groups are the endpoint and the key). USHER_PG_URL
  * (set by .ci/run for the PostgreSQL suites) is not passed on: it would switch `usher serve` to
  * PostgreSQL; a test that wants PostgreSQL says `--postgres`.
  */
-export function startProcess(command: string, args: string[], env: Record<string, string> = {}): Promise<StartedProcess> {
+export function startProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+  ready: RegExp = /connection string: endpoint=(\S+);accesskey=(\S+)/,
+): Promise<StartedProcess> {
   const { USHER_PG_URL: _postgres, ...inherited } = process.env;
   const child = spawn(command, args, { cwd: ROOT, env: { ...inherited, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -30,7 +36,7 @@ export function startProcess(command: string, args: string[], env: Record<string
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /connection string: endpoint=(\S+);accesskey=(\S+)/.exec(output);
+      const match = ready.exec(output);
       if (match !== null) {
         resolve({
           child,

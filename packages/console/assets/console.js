@@ -5,7 +5,10 @@ function setUpTimeControl() {
   const slider = document.getElementById('time-slider');
   const field = document.getElementById('at-field');
   if (form === null || slider === null || field === null) return;
-  const instantOf = () => new Date(Number(slider.value)).toISOString();
+  // The slider runs over the room's life in thousandths; its ends are the first event and the life's end.
+  const from = Number(slider.dataset.from);
+  const to = Number(slider.dataset.to);
+  const instantOf = () => new Date(Math.round(from + ((to - from) * Number(slider.value)) / Number(slider.max))).toISOString();
   slider.addEventListener('input', () => {
     field.value = instantOf();
     slider.setAttribute('aria-valuetext', field.value);

@@ -4,15 +4,14 @@ import { Layout } from './layout.js';
 import { LiveSection, roomHref } from './live-section.js';
 import { WindowBar } from './window-bar.js';
 
-/** The slider moves in steps of a thousandth of the room's life, at least a second, so that arrow keys go somewhere. */
-function sliderStep(fromMs: number, toMs: number): number {
-  return Math.max(1000, Math.round((toMs - fromMs) / 1000));
-}
+/** The slider has this many steps over the room's life: its ends are exactly the first event and the life's end, and arrow keys move a thousandth. */
+const SLIDER_STEPS = 1000;
 
 const TimeControl: FC<{ readonly view: RoomView; readonly tenant: string }> = ({ view, tenant }) => {
   const fromMs = Date.parse(view.life.from);
   const toMs = Math.max(fromMs, Date.parse(view.life.to));
-  const value = view.at === null ? toMs : Math.min(toMs, Math.max(fromMs, Date.parse(view.at)));
+  const instant = view.at === null ? toMs : Math.min(toMs, Math.max(fromMs, Date.parse(view.at)));
+  const position = toMs === fromMs ? SLIDER_STEPS : Math.round(((instant - fromMs) / (toMs - fromMs)) * SLIDER_STEPS);
   return (
     <form id="time-control" class="time-control" method="get" action={`/rooms/${encodeURIComponent(view.stream.roomId)}`}>
       <input type="hidden" name="tenant" value={tenant} />
@@ -23,16 +22,18 @@ const TimeControl: FC<{ readonly view: RoomView; readonly tenant: string }> = ({
         <input
           id="time-slider"
           type="range"
-          min={String(fromMs)}
-          max={String(toMs)}
-          step={String(sliderStep(fromMs, toMs))}
-          value={String(value)}
-          aria-valuetext={new Date(value).toISOString()}
+          min="0"
+          max={String(SLIDER_STEPS)}
+          step="1"
+          value={String(position)}
+          data-from={String(fromMs)}
+          data-to={String(toMs)}
+          aria-valuetext={new Date(instant).toISOString()}
         />
       </div>
       <div class="field">
         <label for="at-field">Instant (ISO-8601, UTC)</label>
-        <input id="at-field" name="at" type="text" inputmode="text" value={view.at ?? ''} placeholder={new Date(value).toISOString()} />
+        <input id="at-field" name="at" type="text" inputmode="text" value={view.at ?? ''} placeholder={new Date(instant).toISOString()} />
       </div>
       <div class="actions">
         <button type="submit">Show the room at this instant</button>
