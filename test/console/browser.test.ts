@@ -42,6 +42,9 @@ describe.runIf(hasChromium)('the console in a browser', () => {
     return answer.status === 204 ? null : ((await answer.json()) as Record<string, unknown>);
   };
 
+  /** A table by its caption, as assistive technology finds it. */
+  const table = (caption: string) => page.getByRole('table', { name: caption, exact: true });
+
   /** Waits until the next millisecond has begun, so that two events get distinct instants. */
   const nextInstant = async () => {
     const before = Date.now();
@@ -83,23 +86,23 @@ describe.runIf(hasChromium)('the console in a browser', () => {
 
   it('finds a room by a participant id, and shows its roster and timeline', async () => {
     await page.goto(consoleUrl);
-    await expect.poll(() => page.locator('#rooms caption').textContent()).toContain('Rooms');
-    expect(await page.locator('#rooms tbody tr').count()).toBe(5);
+    await expect.poll(() => table('Rooms').locator('caption').textContent()).toContain('Rooms');
+    expect(await table('Rooms').locator('tbody tr').count()).toBe(5);
     await shoot(page, 'rooms.png');
 
     await page.getByLabel('Room id or participant id').fill(CAROL);
     await page.getByRole('button', { name: 'Find' }).click();
     await page.waitForURL(/q=/);
-    const found = page.locator('#rooms tbody tr');
+    const found = table('Rooms').locator('tbody tr');
     expect(await found.count()).toBe(1);
     await found.getByRole('link', { name: meetingRoom }).click();
     await page.waitForURL(new RegExp(`/rooms/${meetingRoom}`));
 
-    const roster = await textOf(page.locator('#roster tbody'));
+    const roster = await textOf(table('Roster').locator('tbody'));
     for (const id of [ALICE, BOB, CAROL]) expect(roster).toContain(id);
-    const timeline = page.locator('#timeline tbody tr');
+    const timeline = table('Timeline').locator('tbody tr');
     expect(await timeline.count()).toBeGreaterThanOrEqual(6);
-    expect(await textOf(page.locator('#timeline'))).toContain(`${CAROL} invited as Attendee`);
+    expect(await textOf(table('Timeline'))).toContain(`${CAROL} invited as Attendee`);
     expect(await textOf(page.locator('#chain'))).toContain('Chain verified');
     carolAddedAt =
       (await page
@@ -117,13 +120,17 @@ describe.runIf(hasChromium)('the console in a browser', () => {
     await page.waitForURL(/at=/);
     const at = new URL(page.url()).searchParams.get('at') ?? '';
     expect(Date.parse(at)).toBeLessThan(Date.parse(carolAddedAt));
-    const roster = await textOf(page.locator('#roster tbody'));
+    const roster = await textOf(table('Roster').locator('tbody'));
     expect(roster).toContain(ALICE);
     expect(roster).not.toContain(CAROL);
     expect(await textOf(page.locator('#live-heading'))).toContain(`As of ${at}`);
-    const replayed = await page.locator('#timeline tbody tr[data-replayed="true"]').count();
+    const replayed = await table('Timeline').locator('tbody tr[data-replayed="true"]').count();
     expect(replayed).toBeGreaterThan(0);
-    expect(await page.locator('#timeline tbody tr', { hasText: `${CAROL} invited` }).getAttribute('data-replayed')).toBeNull();
+    expect(
+      await table('Timeline')
+        .locator('tbody tr', { hasText: `${CAROL} invited` })
+        .getAttribute('data-replayed'),
+    ).toBeNull();
     await shoot(page, 'room-at.png', true);
 
     // The exact instant field says the same, and the link carries it: the address is what an auditor sends.
@@ -131,15 +138,15 @@ describe.runIf(hasChromium)('the console in a browser', () => {
     await page.getByLabel('Instant (ISO-8601, UTC)').fill(instant);
     await page.getByLabel('Instant (ISO-8601, UTC)').press('Enter');
     await page.waitForURL((url) => url.searchParams.get('at') === instant);
-    expect(await textOf(page.locator('#roster tbody'))).not.toContain(CAROL);
+    expect(await textOf(table('Roster').locator('tbody'))).not.toContain(CAROL);
     await page.goto(page.url());
-    expect(await textOf(page.locator('#roster tbody'))).not.toContain(CAROL);
+    expect(await textOf(table('Roster').locator('tbody'))).not.toContain(CAROL);
   });
 
   it('shows someone who joins through the call API in the live call, without a reload', async () => {
     await page.getByRole('link', { name: 'Now' }).click();
     await page.waitForURL((url) => !url.searchParams.has('at'));
-    const inCall = page.locator('#call tbody');
+    const inCall = table('Call').locator('tbody');
     expect(await textOf(inCall)).toContain(BOB);
     expect(await textOf(inCall)).not.toContain(CAROL);
     await shoot(page, 'room.png');
@@ -149,12 +156,12 @@ describe.runIf(hasChromium)('the console in a browser', () => {
     });
 
     await call('POST', `/rooms/${meetingRoom}/call/participants?${VERSION}`, { id: CAROL });
-    await expect.poll(() => textOf(page.locator('#call tbody')), { timeout: 20_000 }).toContain(CAROL);
+    await expect.poll(() => textOf(table('Call').locator('tbody')), { timeout: 20_000 }).toContain(CAROL);
     expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
-    expect(await textOf(page.locator('#call tbody tr', { hasText: CAROL }))).toContain('Attendee');
+    expect(await textOf(table('Call').locator('tbody tr', { hasText: CAROL }))).toContain('Attendee');
 
     await call('DELETE', `/rooms/${meetingRoom}/call/participants/${encodeURIComponent(CAROL)}?${VERSION}`);
-    await expect.poll(() => textOf(page.locator('#call tbody')), { timeout: 20_000 }).not.toContain(CAROL);
+    await expect.poll(() => textOf(table('Call').locator('tbody')), { timeout: 20_000 }).not.toContain(CAROL);
   });
 
   it('verifies the whole log with a progress bar', async () => {

@@ -117,7 +117,9 @@ export function createConsole(options: ConsoleOptions) {
         return message(c, 503, 'Store unavailable', tenantId, storeTrouble(found.error.message));
       }
       const { rows, matched } = found.value;
-      const summary = matched > rows.length ? `the newest ${rows.length} of ${matched} matching “${query}”` : `${rows.length} matching “${query}”`;
+      const rooms = (count: number) => (count === 1 ? '1 room' : `${count} rooms`);
+      const summary =
+        matched > rows.length ? `The newest ${rows.length} of ${rooms(matched)} matching “${query}”.` : `${rooms(rows.length)} matching “${query}”.`;
       const empty = `No room of tenant ${tenantId} has the id or a participant “${query}”.`;
       return render(c, <RoomsPage {...base} rows={rows} summary={summary} message={rows.length === 0 ? empty : null} />);
     }
@@ -137,7 +139,7 @@ export function createConsole(options: ConsoleOptions) {
       <RoomsPage
         {...base}
         rows={items}
-        summary={pageToken === undefined ? `the ${items.length} newest` : `${items.length} older`}
+        summary={pageToken === undefined ? `The ${items.length} newest rooms.` : `${items.length} older rooms.`}
         message={items.length === 0 ? empty : null}
         nextPage={link(nextPageToken)}
         firstPage={pageToken === undefined ? null : `/?${new URLSearchParams({ tenant: tenantId }).toString()}`}

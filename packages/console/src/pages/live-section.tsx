@@ -19,10 +19,8 @@ const RosterTable: FC<{
   const query = (from: number) => ({ ...(at === null ? {} : { at }), roster: String(from) });
   return (
     <div class="table-wrap">
-      <table id="roster">
-        <caption>
-          Roster <span class="count">({roster.length})</span>
-        </caption>
+      <table id="roster" aria-describedby="roster-count">
+        <caption>Roster</caption>
         <thead>
           <tr>
             <th scope="col">Participant</th>
@@ -46,6 +44,9 @@ const RosterTable: FC<{
           )}
         </tbody>
       </table>
+      <p id="roster-count" class="count">
+        {roster.length === 1 ? '1 participant' : `${roster.length} participants`}
+      </p>
       {roster.length > ROSTER_PAGE ? (
         <nav class="pager" aria-label="Roster pages">
           {rosterFrom > 0 ? <a href={roomHref(tenant, roomId, query(Math.max(0, rosterFrom - ROSTER_PAGE)))}>Previous participants</a> : null}
@@ -67,13 +68,8 @@ const CallTable: FC<{ readonly state: RoomState }> = ({ state }) => {
   const members = call === null ? [] : (Object.entries(call.participants) as [ParticipantId, { role: string; muted: boolean }][]);
   return (
     <div class="table-wrap">
-      <table id="call">
-        <caption>
-          Call{' '}
-          <span class="count">
-            {call === null ? '(none)' : `(${members.length} in the call${call.startedAt === undefined ? '' : `, since ${call.startedAt}`})`}
-          </span>
-        </caption>
+      <table id="call" aria-describedby="call-count">
+        <caption>Call</caption>
         <thead>
           <tr>
             <th scope="col">Participant</th>
@@ -101,6 +97,9 @@ const CallTable: FC<{ readonly state: RoomState }> = ({ state }) => {
           )}
         </tbody>
       </table>
+      <p id="call-count" class="count">
+        {call === null ? 'No call.' : `${members.length} in the call${call.startedAt === undefined ? '' : `, since ${call.startedAt}`}.`}
+      </p>
     </div>
   );
 };

@@ -58,13 +58,8 @@ const Timeline: FC<{ readonly view: RoomView; readonly tenant: string }> = ({ vi
         </p>
       )}
       <div class="table-wrap">
-        <table id="timeline">
-          <caption>
-            Timeline{' '}
-            <span class="count">
-              (versions {entries.length === 0 ? 0 : from}–{entries.length === 0 ? 0 : from + entries.length - 1} of {head})
-            </span>
-          </caption>
+        <table id="timeline" aria-describedby="timeline-count">
+          <caption>Timeline</caption>
           <thead>
             <tr>
               <th scope="col">Version</th>
@@ -99,6 +94,9 @@ const Timeline: FC<{ readonly view: RoomView; readonly tenant: string }> = ({ vi
             })}
           </tbody>
         </table>
+        <p id="timeline-count" class="count">
+          Versions {entries.length === 0 ? 0 : from}–{entries.length === 0 ? 0 : from + entries.length - 1} of {head}.
+        </p>
       </div>
       {head > TIMELINE_PAGE ? (
         <nav class="pager" aria-label="Timeline pages">

@@ -25,10 +25,8 @@ const RoomsTable: FC<{ readonly tenant: string; readonly rows: readonly RoomRow[
   summary,
 }) => (
   <div class="table-wrap">
-    <table id="rooms">
-      <caption>
-        Rooms <span class="count">({summary})</span>
-      </caption>
+    <table id="rooms" aria-describedby="rooms-count">
+      <caption>Rooms</caption>
       <thead>
         <tr>
           <th scope="col">Room</th>
@@ -54,6 +52,9 @@ const RoomsTable: FC<{ readonly tenant: string; readonly rows: readonly RoomRow[
         ))}
       </tbody>
     </table>
+    <p id="rooms-count" class="count">
+      {summary}
+    </p>
   </div>
 );
 
