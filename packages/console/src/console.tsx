@@ -135,7 +135,8 @@ export function createConsole(options: ConsoleOptions) {
       pageToken === undefined
         ? `Tenant ${tenantId} has no rooms. Tenants are named by the access keys Usher serves; the key that \`usher serve\` makes belongs to tenant “default”.`
         : 'No older rooms.';
-    return c.html(
+    return render(
+      c,
       <RoomsPage
         {...base}
         rows={items}
