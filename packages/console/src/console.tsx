@@ -89,7 +89,11 @@ export function createConsole(options: ConsoleOptions) {
     return { tenantId: parsed.value };
   };
 
-  const roomOf = (c: Context, tenantId: TenantId): { stream: StreamKey } | { refused: Response | Promise<Response> } => {
+  /** The tenant and the room the address names, or a page saying what is wrong with either. */
+  const roomOf = (c: Context): { stream: StreamKey } | { refused: Response | Promise<Response> } => {
+    const tenant = tenantOf(c);
+    if ('refused' in tenant) return tenant;
+    const { tenantId } = tenant;
     const asked = c.req.param('roomId') ?? '';
     const parsed = parseRoomId(asked);
     if (parsed.isErr()) return { refused: message(c, 400, 'Not a room id', tenantId, `“${asked}” is not a room id: ${parsed.error.message}`) };
@@ -149,9 +153,7 @@ export function createConsole(options: ConsoleOptions) {
   });
 
   app.get('/rooms/:roomId', async (c) => {
-    const tenant = tenantOf(c);
-    if ('refused' in tenant) return tenant.refused;
-    const room = roomOf(c, tenant.tenantId);
+    const room = roomOf(c);
     if ('refused' in room) return room.refused;
     const { stream } = room;
     const back = `/rooms/${stream.roomId}?${new URLSearchParams({ tenant: stream.tenantId }).toString()}`;
@@ -181,9 +183,7 @@ export function createConsole(options: ConsoleOptions) {
 
   // The live call: the roster and call, rendered again each time the room's log moves on past what the page shows.
   app.get('/rooms/:roomId/live', async (c) => {
-    const tenant = tenantOf(c);
-    if ('refused' in tenant) return tenant.refused;
-    const room = roomOf(c, tenant.tenantId);
+    const room = roomOf(c);
     if ('refused' in room) return room.refused;
     const { stream } = room;
     const rosterFrom = wholeNumber(c.req.query('roster')) ?? 0;

@@ -3,6 +3,7 @@ import { startConsole } from '@usher/console';
 import { systemClock } from '@usher/core/runtime';
 import { type Command, Option } from 'commander';
 import { port } from '../arguments.js';
+import { closeOnSignals } from '../shutdown.js';
 import { describeStore, openStore, type StoreChoice, withStoreOptions } from '../stores.js';
 
 type ConsoleFlags = StoreChoice & { readonly port: number; readonly host: string; readonly token?: string; readonly tenant: string };
@@ -42,24 +43,7 @@ export function addConsoleCommand(program: Command): void {
         await store.close();
         throw error;
       }
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        console.log(`${signal}: shutting down`);
-        running
-          .close()
-          .then(() => store.close())
-          .then(
-            () => process.exit(0),
-            (error: unknown) => {
-              console.error(error);
-              process.exit(1);
-            },
-          );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      closeOnSignals(() => running.close().then(() => store.close()));
       console.log(`usher console on ${describeStore(options)}, read-only`);
       if (running.access.kind === 'token') console.log('open it with its login token (anyone holding this address can read every room):');
       console.log(`console: ${running.url}`);

@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { checkAccessKey, persistedAccessKey } from '../access-key.js';
 import { port } from '../arguments.js';
 import { serve } from '../serve.js';
+import { closeOnSignals } from '../shutdown.js';
 
 interface ServeFlags {
   readonly port: number;
@@ -230,21 +231,7 @@ export function addServeCommand(program: Command): void {
         metricsPort: options.metricsPort,
         requestLog: options.requestLog,
       });
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        console.log(`${signal}: shutting down`);
-        server.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            console.error(error);
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      closeOnSignals(() => server.close());
       // Printed last: a supervisor that waits for this line may signal at once.
       console.log(`usher serving ${options.postgres === undefined ? options.db : 'PostgreSQL'} on ${server.endpoint}`);
       if (server.metricsEndpoint !== null) console.log(`metrics on ${server.metricsEndpoint}`);
