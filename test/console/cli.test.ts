@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../support/stores.js';
@@ -69,9 +70,9 @@ describe('usher console', () => {
     const web = await startConsole(['--db', db, '--host', '0.0.0.0', '--port', '0']);
     started.push(web);
 
-    // Then it prints its address with a token
+    // Then it prints its address, by the machine's name, with a token
     const printed = new URL(web.endpoint);
-    expect(`${printed.protocol}//${printed.hostname}${printed.pathname}`).toBe('http://0.0.0.0/');
+    expect(`${printed.protocol}//${printed.hostname}${printed.pathname}`).toBe(`http://${hostname().toLowerCase()}/`);
     expect(printed.port).toMatch(/^[0-9]+$/);
     const token = printed.searchParams.get('token') ?? '';
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);

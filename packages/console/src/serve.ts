@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { getRequestListener } from '@hono/node-server';
 import type { Clock, EventStore } from '@usher/core';
 import { type ConsoleAccess, isLoopbackHost, newConsoleToken } from './access.js';
@@ -40,7 +41,9 @@ export async function startConsole(options: StartConsoleOptions): Promise<Runnin
     throw error;
   }
   const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  // Bound to every interface, it is reached by the machine's name (as notebook servers print theirs).
+  const reachable = options.host === '0.0.0.0' || options.host === '::' ? hostname() : options.host;
+  const host = reachable.includes(':') ? `[${reachable}]` : reachable;
   const base = `http://${host}:${port}/`;
   return {
     url: token === undefined ? base : `${base}?token=${token}`,
