@@ -1,8 +1,10 @@
 import { type ConsoleAccess, createConsole, type LiveFeed, startLiveFeed, type UsherConsole } from '@usher/console';
 import { createRoomService, type EventStore, type RoomService, type StreamKey } from '@usher/core';
 import { createMemoryStore } from '@usher/store-memory';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createPostgresStore } from '@usher/store-postgres';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { at, HOUR, MINUTE, manualClock, participant, sequentialIds, T0, tenant } from '../support/fixtures.js';
+import { postgresFactory, postgresUrl } from '../support/postgres.js';
 import { okValue } from '../support/results.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -868,3 +870,54 @@ describe('who may read the console', () => {
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, index) => from + index);
 }
+
+const url = postgresUrl();
+
+describe.runIf(url !== null)('over PostgreSQL, with another node writing', () => {
+  const factory = postgresFactory(url ?? '');
+  afterAll(() => factory.dispose());
+
+  it('lists the rooms another node made, and streams a join that node appends', async () => {
+    // Given a console over a PostgreSQL schema, and a service writing to the same schema through a store of its own (another node)
+    const consoleStore = await factory.open();
+    const nodeStore = createPostgresStore({ connectionString: url ?? '', schema: factory.schemaOf(consoleStore), poolSize: 2 });
+    try {
+      const clock = manualClock();
+      const node = createRoomService({ store: nodeStore, clock, ids: sequentialIds(7) });
+      const room = (await okValue(node.createRoom(defaultTenant, { participants: [{ id: alice }, { id: bob }] }))).stream;
+      const feed = await startLiveFeed(consoleStore, { maxIdleMs: 20 });
+      const web = createConsole({ store: consoleStore, clock, access: { kind: 'loopback' }, feed });
+      opened.push(web);
+
+      // When the rooms page and the room's page are asked for
+      const rooms = await page(web, '/');
+      const roomPage = await page(web, `/rooms/${room.roomId}`);
+
+      // Then they show what the other node wrote
+      expect(tableRows(rooms.html, 'rooms').map((row) => row[0])).toEqual([room.roomId]);
+      expect(
+        tableRows(roomPage.html, 'roster')
+          .map((row) => row[0])
+          .sort(),
+      ).toEqual([alice, bob].sort());
+      expect(roomPage.html).toContain('Chain verified');
+
+      // And when that node appends a join, the live stream sends the call with it
+      const version = (await okValue(consoleStore.loadRoom(room)))?.version ?? 0;
+      const events = eventsOf(await get(web, `/rooms/${room.roomId}/live${query({ tenant: room.tenantId, since: String(version) })}`));
+      try {
+        await okValue(node.joinCall(room, alice));
+        const live = await events.next();
+        expect(live?.event).toBe('live');
+        expect(Number(live?.id)).toBeGreaterThan(version);
+        expect(tableRows(live?.data ?? '', 'call')).toEqual([[alice, 'Attendee', 'no', 'no']]);
+      } finally {
+        await events.close();
+      }
+    } finally {
+      await nodeStore.close();
+      await Promise.all(opened.splice(0).map((running) => running.close()));
+      await consoleStore.close();
+    }
+  });
+});
