@@ -45,7 +45,7 @@ describe('usher audit, export, import and rebuild', () => {
   it('answers who was in the room with which role at an instant, and proves the log', async () => {
     const verified = await usher('audit', 'verify', '--db', db);
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toMatch(/4 events in 1 rooms and 0 identities verified/);
+    expect(verified.stdout).toMatch(/4 events in 1 rooms verified, with 0 identities/);
     expect(verified.stderr).toBe('');
 
     const history = await usher('audit', 'history', room.roomId, '--db', db);

@@ -29,7 +29,7 @@ function addVerify(audit: Command): void {
           failure: (failure) => ({ message: `verification failed: ${failure.message}`, detail: { failure } }),
           summary: ({ events, streams, rooms }, seconds) => ({ events, streams, rooms, seconds, eventsPerSecond: perSecond(events, seconds) }),
           text: (summary) =>
-            `${describeStore(options)}: ${summary.events} events in ${summary.rooms} rooms and ${summary.streams - summary.rooms} identities verified (${summary.eventsPerSecond} events/s)`,
+            `${describeStore(options)}: ${summary.events} events in ${summary.rooms} rooms verified, with ${summary.streams - summary.rooms} identities (${summary.eventsPerSecond} events/s)`,
         }),
       ),
     );
