@@ -670,6 +670,18 @@ describe('the live call', () => {
     }
   });
 
+  it('answers 404, not an endless stream, for a room that does not exist', async () => {
+    // Given a console over a store with a room
+    const { web, room } = await liveRoom();
+
+    // When a live stream is asked for a room id nobody created
+    const response = await liveStream(web, { ...room, roomId: '99000000000000001' as StreamKey['roomId'] }, 0);
+
+    // Then it is refused as an unknown room
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('Unknown room');
+  });
+
   it('sends at once what the page missed when the page is older than the room', async () => {
     // Given a room that moved on after its page was rendered at an older version
     const { web, service, room, version } = await liveRoom();

@@ -189,6 +189,9 @@ export function createConsole(options: ConsoleOptions) {
     const rosterFrom = wholeNumber(c.req.query('roster')) ?? 0;
     // A browser that reconnects says the last version it was sent; the page says the version it was rendered at.
     let shown = Math.max(wholeNumber(c.req.query('since')) ?? 0, wholeNumber(c.req.header('last-event-id')) ?? 0);
+    const exists = await store.readStream(stream, { fromVersion: 1, toVersion: 1 });
+    if (exists.isErr()) return message(c, 503, 'Store unavailable', stream.tenantId, storeTrouble(exists.error.message));
+    if (exists.value.length === 0) return message(c, 404, 'Unknown room', stream.tenantId, `Tenant ${stream.tenantId} has no room ${stream.roomId}.`);
     return streamSSE(c, async (sse) => {
       let closed = false;
       let changed = true;

@@ -9,7 +9,7 @@ import {
   type TenantId,
   type ValidationError,
 } from '@usher/core';
-import { err, ok, type Result, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, type Result, ResultAsync } from 'neverthrow';
 
 /** A line of the rooms page. */
 export interface RoomRow {
@@ -90,7 +90,7 @@ export function parseSearch(
 /** The rooms with this id, or whose roster holds this participant, newest first; deleted rooms included. */
 export function searchRooms(store: EventStore, tenantId: TenantId, query: string): ResultAsync<SearchResult, StoreError | SearchRefused> {
   const parsed = parseSearch(query.trim());
-  if (parsed.isErr()) return new ResultAsync(Promise.resolve(err(parsed.error)));
+  if (parsed.isErr()) return errAsync(parsed.error);
   const search = parsed.value;
   const ids =
     search.kind === 'room'
