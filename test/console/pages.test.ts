@@ -598,6 +598,33 @@ describe('verifying the log', () => {
     expect(JSON.parse(last?.data ?? '{}')).toMatchObject({ verified: true, events: 6, rooms: 3, identities: 0 });
     expect(events.slice(0, -1).every((event) => event.event === 'progress')).toBe(true);
   });
+
+  it('names the first broken event when the log holds one, on the page and in the stream', async () => {
+    // Given a log whose fourth event comes back from the store with another hash
+    const given = givenStore();
+    await okValue(given.service.createRoom(defaultTenant, { participants: [{ id: alice }, { id: bob }] }));
+    given.clock.advance(MINUTE);
+    const second = (await okValue(given.service.createRoom(defaultTenant, { participants: [{ id: carol }] }))).stream;
+    const { store } = given;
+    const changed: EventStore = {
+      ...store,
+      readAll: (from) =>
+        store.readAll(from).map((events) => events.map((event) => (event.position === 4 ? { ...event, hash: `${'0'.repeat(63)}1` } : event))),
+    };
+    const { web } = await consoleOver(given, { readFrom: changed });
+
+    // When the log is verified, on the page and through the stream
+    const { status, html } = await page(web, '/log?verify=1');
+    const last = (await eventsOf(await get(web, '/log/verify')).rest()).at(-1);
+
+    // Then both say it is broken, naming the event at version 1 of the second room
+    expect(status).toBe(200);
+    expect(html).toContain('Broken');
+    const failure = textOf(/<dd id="verify-failure">([\s\S]*?)<\/dd>/.exec(html)?.[1] ?? '');
+    expect(failure).toMatch(new RegExp(`^Event \\S+ \\(tenant default, room ${second.roomId}, version 1\\): `));
+    expect(last?.event).toBe('done');
+    expect(JSON.parse(last?.data ?? '{}')).toEqual({ verified: false, message: failure });
+  });
 });
 
 describe('the live call', () => {
