@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../support/stores.js';
-import { MAIN, type StartedProcess, signedFetch, startProcess, startUsher, usher } from '../support/usher-process.js';
+import { MAIN, ROOT, type StartedProcess, signedFetch, startProcess, startUsher, usher } from '../support/usher-process.js';
 
 const VERSION = 'api-version=2025-03-13';
 
@@ -57,9 +57,14 @@ describe('usher console', () => {
     // When the console is started on it
     const { code, stderr } = await usher('console', '--db', missing, '--port', '0');
 
-    // Then it exits 2, saying which file is missing
+    // Then it exits 2, saying which file is missing, and only that
     expect(code).toBe(2);
-    expect(stderr).toContain(`There is no database at ${missing}`);
+    expect(stderr.trim()).toBe(`There is no database at ${missing}: give --db the file \`usher serve\` writes, or --postgres.`);
+
+    // And a token too short to guard anything is refused the same way
+    const short = await usher('console', '--db', join(ROOT, 'package.json'), '--host', '0.0.0.0', '--token', 'short', '--port', '0');
+    expect(short.code).toBe(2);
+    expect(short.stderr.trim()).toBe('A console token is at least 16 characters.');
   });
 
   it('off loopback, prints an address with a login token, and reads the database usher serve writes only with it', async () => {

@@ -22,11 +22,17 @@ export function addConsoleCommand(program: Command): void {
     )
     .addOption(new Option('--tenant <tenant>', 'the tenant shown first').default('default'))
     .action(async (options: ConsoleFlags) => {
-      if (options.postgres === undefined && !existsSync(options.db)) {
-        program.error(`There is no database at ${options.db}: give --db the file \`usher serve\` writes, or --postgres.`, { exitCode: 2 });
-      }
-      if (options.token !== undefined && options.token.length < 16) {
-        program.error('A console token is at least 16 characters.', { exitCode: 2 });
+      // Mistakes in what was asked for, said alone (the whole command list after them would bury them).
+      const refusal =
+        options.postgres === undefined && !existsSync(options.db)
+          ? `There is no database at ${options.db}: give --db the file \`usher serve\` writes, or --postgres.`
+          : options.token !== undefined && options.token.length < 16
+            ? 'A console token is at least 16 characters.'
+            : null;
+      if (refusal !== null) {
+        console.error(refusal);
+        process.exitCode = 2;
+        return;
       }
       const store = await openStore(options);
       let running: Awaited<ReturnType<typeof startConsole>>;
