@@ -1,12 +1,13 @@
 import { join } from 'node:path';
-import { createRoomService, type StreamKey, verify } from '@usher/core';
+import { createRoomService, type StreamKey, verify, verifyRoomChain } from '@usher/core';
+import { createMemoryStore } from '@usher/store-memory';
 import { createSqliteStore } from '@usher/store-sqlite';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandFor, ROOMS, type TimedCommand, timedCommands } from '../support/arbitraries.js';
 import { assertProperty, numRuns } from '../support/fast-check.js';
-import { manualClock, sequentialIds, tenant } from '../support/fixtures.js';
+import { manualClock, participant, sequentialIds, tenant } from '../support/fixtures.js';
 import { errValue, okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
 
@@ -77,6 +78,56 @@ describe('verify', () => {
       ),
       numRuns(),
     );
+  });
+
+  it('counts rooms apart from identities, and stops with Aborted once its signal is aborted', async () => {
+    // Given a log of two rooms and one identity, in pages of one event
+    const store = createMemoryStore();
+    const service = createRoomService({ store, clock: manualClock(), ids: sequentialIds(8) });
+    await okValue(service.createRoom(tenant('audit')));
+    await okValue(service.createRoom(tenant('audit')));
+    await okValue(service.createIdentity(tenant('audit')));
+
+    // When it is verified whole, and again with a signal aborted after the first page
+    const report = await okValue(verify(store, { pageSize: 1 }));
+    const signal = { aborted: false };
+    const stopped = await errValue(
+      verify(store, {
+        pageSize: 1,
+        signal,
+        onProgress: () => {
+          signal.aborted = true;
+        },
+      }),
+    );
+
+    // Then the report tells rooms from identities, and the second run stops after one event
+    expect(report).toEqual({ events: 3, streams: 3, rooms: 2 });
+    expect(stopped).toEqual({ type: 'Aborted', message: 'Verification was abandoned after 1 events.' });
+  });
+
+  it('checks one room’s chain a chunk at a time: its head when whole, its first broken event when not', async () => {
+    // Given a room of five events
+    const store = createMemoryStore();
+    const service = createRoomService({ store, clock: manualClock(), ids: sequentialIds(10) });
+    const room = (
+      await okValue(service.createRoom(tenant('audit'), { participants: ['a', 'b', 'c', 'd'].map((user) => ({ id: participant(user) })) }))
+    ).stream;
+    const events = await okValue(store.readStream(room));
+    expect(events).toHaveLength(5);
+
+    // When its chain is checked in chunks of two, as stored and with its fourth event's hash changed
+    const whole = await okValue(verifyRoomChain(store, room, { chunk: 2 }));
+    const changed = {
+      ...store,
+      readStream: (stream: StreamKey, range?: { fromVersion?: number; toVersion?: number }) =>
+        store.readStream(stream, range).map((read) => read.map((event) => (event.version === 4 ? { ...event, hash: '0'.repeat(64) } : event))),
+    };
+    const broken = await errValue(verifyRoomChain(changed, room, { chunk: 2 }));
+
+    // Then the whole chain ends at version 5 with the last event's hash, and the changed one breaks at version 4
+    expect(whole).toEqual({ version: 5, hash: events[4]?.hash });
+    expect(broken).toMatchObject({ type: 'ChainBroken', reason: 'hashMismatch', version: 4 });
   });
 
   it('names a projection that no longer matches its events, and a hole in the log', async () => {

@@ -1,4 +1,5 @@
 import {
+  type Aborted,
   type ChainBreak,
   type EventStore,
   history,
@@ -69,8 +70,8 @@ export function loadRoomView(
   store: EventStore,
   stream: StreamKey,
   options: { readonly at: Date | null; readonly from: number | null; readonly now: Date; readonly signal?: AbortSignal | undefined },
-): ResultAsync<RoomView, StoreError | RoomNotFound | { readonly type: 'Aborted'; readonly message: string }> {
-  const load = async (): Promise<Result<RoomView, StoreError | RoomNotFound | { readonly type: 'Aborted'; readonly message: string }>> => {
+): ResultAsync<RoomView, StoreError | RoomNotFound | Aborted> {
+  const load = async (): Promise<Result<RoomView, StoreError | RoomNotFound | Aborted>> => {
     const current = await store.loadRoom(stream);
     if (current.isErr()) return err(current.error);
     if (current.value === null) return err({ type: 'RoomNotFound' });

@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import { type RoomView, TIMELINE_PAGE } from '../room-view.js';
+import { type RoomView, TIMELINE_PAGE, timelinePageOf } from '../room-view.js';
 import { Layout } from './layout.js';
 import { LiveSection, roomHref } from './live-section.js';
 import { WindowBar } from './window-bar.js';
@@ -47,7 +47,7 @@ const Timeline: FC<{ readonly view: RoomView; readonly tenant: string }> = ({ vi
   const { entries, from, head } = view.timeline;
   const at: Record<string, string> = view.at === null ? {} : { at: view.at };
   const pageLink = (start: number) => roomHref(tenant, view.stream.roomId, { ...at, from: String(start) });
-  const lastPage = Math.floor((Math.max(1, head) - 1) / TIMELINE_PAGE) * TIMELINE_PAGE + 1;
+  const lastPage = timelinePageOf(head);
   return (
     <section aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Audit timeline</h2>

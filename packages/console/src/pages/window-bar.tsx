@@ -1,11 +1,12 @@
+import { hasPassed } from '@usher/core';
 import type { FC } from 'hono/jsx';
 
 export type WindowStatus = 'upcoming' | 'open' | 'expired' | 'deleted';
 
 export function windowStatus(window: { readonly validFrom: string; readonly validUntil: string }, deleted: boolean, now: Date): WindowStatus {
   if (deleted) return 'deleted';
-  if (now.getTime() < Date.parse(window.validFrom)) return 'upcoming';
-  return now.getTime() < Date.parse(window.validUntil) ? 'open' : 'expired';
+  if (!hasPassed(window.validFrom, now)) return 'upcoming';
+  return hasPassed(window.validUntil, now) ? 'expired' : 'open';
 }
 
 const STATUS_TEXT: Record<WindowStatus, string> = { upcoming: 'not yet open', open: 'open', expired: 'expired', deleted: 'deleted' };

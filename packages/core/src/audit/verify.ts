@@ -1,7 +1,8 @@
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { type Aborted, aborted, type StoreError } from '../errors.js';
+import { isIdentityEvent } from '../events.js';
 import { type ChainBreak, streamVerifier } from '../hash-chain.js';
-import { type LogStreamKey, type ParticipantId, parseRoomId, type RoomId, type StreamKey, type TenantId } from '../ids.js';
+import type { LogStreamKey, ParticipantId, RoomId, StreamKey, TenantId } from '../ids.js';
 import type { AbortSignalLike, EventStore } from '../ports.js';
 import { foldStream } from '../stream-state.js';
 
@@ -71,7 +72,8 @@ export function verify(
           verifier = streamVerifier({ tenantId: event.tenantId as TenantId, roomId: event.roomId as RoomId });
           verifiers.set(key, verifier);
           streams.push({ tenantId: event.tenantId as TenantId, roomId: event.roomId as RoomId | ParticipantId });
-          if (parseRoomId(event.roomId).isOk()) rooms += 1;
+          // A stream is an identity's or a room's from its first event on.
+          if (!isIdentityEvent(event)) rooms += 1;
         }
         const checked = verifier.next(event);
         if (checked.isErr()) return err(checked.error);
