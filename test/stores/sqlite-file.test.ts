@@ -223,6 +223,42 @@ describe('SQLite file', () => {
     await second.close();
   });
 
+  it('answers a command’s load from the head it holds, and decides again when another connection moved the room', async () => {
+    const path = join(directory.path, 'stale-command.db');
+    const first = createSqliteStore({ path });
+    const second = createSqliteStore({ path });
+    const decisions: string[] = [];
+    const counting: typeof first = {
+      ...first,
+      loadStream(key, options) {
+        decisions.push(options?.checkedByAppend === true ? 'held' : 'stored');
+        return first.loadStream(key, options);
+      },
+    };
+    const here = createRoomService({ store: counting, clock: manualClock(), ids: sequentialIds(1) });
+    const there = createRoomService({ store: second, clock: manualClock(), ids: sequentialIds(1000) });
+    const room = (await okValue(here.createRoom(tenant('contoso')))).stream;
+    await okValue(here.addParticipants(room, [{ id: participant('a'), role: 'Attendee' }]));
+    await okValue(there.addParticipants(room, [{ id: participant('b'), role: 'Presenter' }]));
+    // A command's load may be the head this connection last saw; a caller's load never is.
+    expect((await okValue(first.loadStream(room, { checkedByAppend: true })))?.version).toBe(2);
+    expect((await okValue(first.loadStream(room)))?.version).toBe(3);
+
+    await okValue(there.addParticipants(room, [{ id: participant('c'), role: 'Attendee' }]));
+    decisions.length = 0;
+    const added = await okValue(here.addParticipants(room, [{ id: participant('d'), role: 'Attendee' }]));
+    // Decided on the held version 3, refused by the append's check against the stored 4, decided again on 4.
+    expect(decisions).toEqual(['held', 'stored']);
+    expect(added.version).toBe(5);
+    const roster = await okValue(there.listParticipants(room));
+    expect(roster.items.map((entry) => entry.participantId).sort()).toEqual(
+      [participant('a'), participant('b'), participant('c'), participant('d')].sort(),
+    );
+    expect((await okValue(second.readStream(room))).map((event) => event.version)).toEqual([1, 2, 3, 4, 5]);
+    await first.close();
+    await second.close();
+  });
+
   it('lets the WAL grow to 10,000 pages before a checkpoint, or as told', () => {
     const path = join(directory.path, 'checkpoints.db');
     const byDefault = openSqliteDatabase({ path });

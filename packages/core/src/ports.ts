@@ -50,6 +50,16 @@ export interface LoadedStream {
   readonly version: number;
 }
 
+export interface LoadStreamOptions {
+  /**
+   * The load of a command about to append with the loaded version expected: a store may answer the head
+   * this process last saw without asking whether another process has moved the stream since, because
+   * the append checks the version in its transaction and refuses a stale one as a concurrency conflict
+   * (a retry then loads without this). Reads that are answered to a caller never set it.
+   */
+  readonly checkedByAppend?: boolean | undefined;
+}
+
 /** A JSON Web Key Set: the public keys a token may be signed with (served at /.well-known/jwks.json). */
 export interface JsonWebKeySet {
   readonly keys: readonly Readonly<Record<string, unknown>>[];
@@ -225,7 +235,7 @@ export interface EventStore {
   /** O(1) in the length of the room's history: reads the folded state kept by the projection. */
   loadRoom(stream: StreamKey): ResultAsync<LoadedRoom | null, StoreError>;
   /** Any stream's folded state (a room's or an identity's), as `loadRoom`. */
-  loadStream(stream: LogStreamKey): ResultAsync<LoadedStream | null, StoreError>;
+  loadStream(stream: LogStreamKey, options?: LoadStreamOptions): ResultAsync<LoadedStream | null, StoreError>;
   getRoom(stream: StreamKey): ResultAsync<RoomSummary | null, StoreError>;
   /** Newest rooms first, keyset-paged; deleted rooms are not listed. */
   listRooms(query: { readonly tenantId: TenantId } & PageRequest): ResultAsync<Page<RoomSummary>, StoreError | ValidationError>;

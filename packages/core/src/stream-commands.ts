@@ -61,8 +61,9 @@ export function streamCommands(deps: { readonly store: EventStore; readonly cloc
     decider: StreamDecider,
     meta: CommandOptions,
     schedule: { next(): number | null },
+    retried = false,
   ): ResultAsync<StreamCommandResult, UsherError> {
-    return store.loadStream(stream).andThen((loaded) => {
+    return store.loadStream(stream, { checkedByAppend: !retried }).andThen((loaded) => {
       const state: StreamState = loaded?.state ?? { status: 'absent' };
       const version = loaded?.version ?? 0;
       const now = clock.now();
@@ -81,7 +82,7 @@ export function streamCommands(deps: { readonly store: EventStore; readonly cloc
           const later = ResultAsync.fromSafePromise<void, UsherError>(
             wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve(),
           );
-          return later.andThen(() => attempt(stream, decider, meta, schedule));
+          return later.andThen(() => attempt(stream, decider, meta, schedule, true));
         });
     });
   }

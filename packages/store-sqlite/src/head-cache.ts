@@ -55,6 +55,14 @@ export function createHeadCache(statements: Statements, capacity = DEFAULT_HEAD_
 
   return {
     read,
+    /**
+     * The head this process last saw, without asking whether another connection has moved the stream
+     * since (a read transaction of its own, the cost of a whole small statement): for a command whose
+     * append checks the version anyway.
+     */
+    recent(stream: LogStreamKey): StreamHead {
+      return heads.get(stream) ?? read(stream);
+    },
     /** A head this connection has just committed. */
     remember(stream: LogStreamKey, head: StreamHead): void {
       heads.remember(stream, head);

@@ -338,9 +338,9 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       );
     },
 
-    loadStream(stream) {
+    loadStream(stream, options = {}) {
       return run('Loading a stream failed', () => {
-        const head = heads.read(stream);
+        const head = options.checkedByAppend === true ? heads.recent(stream) : heads.read(stream);
         return head.version === 0 ? null : { version: head.version, state: head.state };
       });
     },
