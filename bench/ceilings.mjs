@@ -1,6 +1,9 @@
-// What several rows share: the raw SQLite ceiling, and a round of one-command-at-a-time service appends.
+// What several rows share: the raw SQLite ceiling, the floor of Usher's own writes, and a round of
+// one-command-at-a-time service appends.
 import Database from 'better-sqlite3';
-import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES } from '../packages/store-sqlite/dist/index.js';
+import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES, openSqliteDatabase } from '../packages/store-sqlite/dist/index.js';
+import { INSERT_EVENT } from '../packages/store-sqlite/dist/sql/append.js';
+import { UPDATE_STREAM_HEAD, UPSERT_PARTICIPANT } from '../packages/store-sqlite/dist/sql/project.js';
 
 /**
  * The raw SQLite ceiling: one one-row insert per BEGIN IMMEDIATE transaction in a file of its own, with
@@ -42,4 +45,56 @@ export async function serviceAppendRound(service, rooms, counter, seconds) {
     if (added.isErr()) throw new Error(added.error.message);
   }
   return commands / seconds;
+}
+
+/**
+ * The floor of Usher's own writes: what an AddParticipants append writes (the event row, the roster
+ * row, the stream's head), as Usher's own statements on a file of Usher's schema and pragmas, seeded
+ * with the stream rows and an event row of a real store (`seedPath`), but with no Usher code around them:
+ * no decision, no hashing, no projection, no promises. `round(seconds)` answers appends per second.
+ */
+export function writeSetCeiling(path, synchronous, seedPath) {
+  const seed = new Database(seedPath, { readonly: true });
+  const streams = seed.prepare('SELECT * FROM streams').all();
+  const event = seed.prepare('SELECT * FROM events ORDER BY position DESC LIMIT 1').get();
+  seed.close();
+  const db = openSqliteDatabase({ path, synchronous });
+  const columns = Object.keys(streams[0]);
+  const seedStream = db.prepare(`INSERT INTO streams (${columns.join(', ')}) VALUES (${columns.map((column) => `@${column}`).join(', ')})`);
+  for (const row of streams) seedStream.run(row);
+  const insertEvent = db.prepare(INSERT_EVENT.text);
+  const upsertParticipant = db.prepare(UPSERT_PARTICIPANT.text);
+  const updateHead = db.prepare(UPDATE_STREAM_HEAD.text);
+  const heads = streams.map((row) => ({ ...row }));
+  let appended = 0;
+  const appendOne = db.transaction((head) => {
+    appended += 1;
+    head.version += 1;
+    insertEvent.run(
+      head.tenant_id,
+      head.room_id,
+      head.version,
+      `${event.event_id.slice(0, 16)}${String(appended).padStart(10, '0')}`,
+      event.type,
+      event.schema_version,
+      event.data.replace(/bench_\d+/, `floor_${appended}`),
+      event.meta,
+      head.last_hash,
+      event.hash,
+    );
+    upsertParticipant.run(head.tenant_id, head.room_id, `8:acs:floor_${appended}`, 'Attendee', head.version);
+    updateHead.run(head.version, event.hash, head.state, head.tenant_id, head.room_id);
+  });
+  return {
+    round(seconds) {
+      const end = performance.now() + seconds * 1000;
+      let appends = 0;
+      while (performance.now() < end) {
+        appendOne.immediate(heads[(appended + 1) % heads.length]);
+        appends += 1;
+      }
+      return appends / seconds;
+    },
+    close: () => db.close(),
+  };
 }
