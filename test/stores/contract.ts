@@ -229,6 +229,16 @@ export function eventStoreContract(factory: StoreFactory): void {
         expect(await okValue(store.loadRoom(stream('contoso', 99)))).toBeNull();
       });
 
+      it('loads for a command what this process appended last, and nothing for a stream it never wrote', async () => {
+        const { service, created } = await seeded();
+        const key = created[0]?.stream as StreamKey;
+        await okValue(service.addParticipants(key, [{ id: participant('x') }]));
+        await okValue(service.removeParticipants(key, [participant('x')]));
+        const history = await okValue(store.readStream(key));
+        expect(await okValue(store.loadStream(key, { checkedByAppend: true }))).toEqual({ version: history.length, state: fold(history) });
+        expect(await okValue(store.loadStream(stream('contoso', 99), { checkedByAppend: true }))).toBeNull();
+      });
+
       it('lists rooms newest first in keyset pages, without deleted rooms or other tenants', async () => {
         const { service, created } = await seeded();
         await okValue(service.deleteRoom(created[2]?.stream as StreamKey));
