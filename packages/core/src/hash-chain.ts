@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import { canonicalJson } from './canonical-json.js';
-import type { ChainedEvent, NewEvent } from './envelope.js';
+import { type ChainedEvent, chainedEvent, type NewEvent, placedEvent } from './envelope.js';
 import type { LogStreamKey, StreamKey } from './ids.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -17,9 +17,9 @@ export function chain(stream: LogStreamKey, prevHash: string, fromVersion: numbe
   const chained: ChainedEvent[] = [];
   let previous = prevHash;
   events.forEach((event, index) => {
-    const unhashed = { ...event, tenantId: stream.tenantId, roomId: stream.roomId, version: fromVersion + index, prevHash: previous };
+    const unhashed = placedEvent(event, stream.tenantId, stream.roomId, fromVersion + index, previous);
     const hash = hashEvent(unhashed);
-    chained.push({ ...unhashed, hash });
+    chained.push(chainedEvent(unhashed, hash));
     previous = hash;
   });
   return chained;

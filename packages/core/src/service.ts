@@ -78,9 +78,14 @@ export function createRoomService(options: RoomServiceOptions) {
   function execute(stream: StreamKey, command: RoomCommand, meta: CommandOptions = {}): ResultAsync<CommandResult, UsherError> {
     const decider = (state: StreamState, now: Date) =>
       decideTransition(command, asRoomState(state) ?? { status: 'absent' }, { now, actor: meta.actor ?? 'system', limits });
-    return commands
+    // A plain callback rather than ResultAsync's map (an async function per call): every command passes
+    // here. Promise.resolve hands back the native promise that ResultAsync's then makes, without a turn.
+    const outcome = commands
       .run(stream, decider, meta)
-      .map((result): CommandResult => ({ stream, ...result, state: asRoomState(result.state) ?? { status: 'absent' } }));
+      .then<Result<CommandResult, UsherError>, never>((ran) =>
+        ran.map((result): CommandResult => ({ stream, ...result, state: asRoomState(result.state) ?? { status: 'absent' } })),
+      );
+    return new ResultAsync(Promise.resolve(outcome));
   }
 
   /** Creates a room under a fresh server-made id; an id that is taken already is replaced by another. */

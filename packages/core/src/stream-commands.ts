@@ -1,6 +1,6 @@
-import { errAsync, okAsync, type Result, ResultAsync } from 'neverthrow';
+import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import type { CommandOptions } from './command-result.js';
-import type { NewEvent, StoredEvent } from './envelope.js';
+import { type NewEvent, newEvent, type StoredEvent } from './envelope.js';
 import type { UsherError } from './errors.js';
 import { type DomainEvent, EVENT_SCHEMA_VERSION } from './events.js';
 import type { ExpectedVersion } from './expected-version.js';
@@ -51,44 +51,48 @@ export function streamCommands(deps: { readonly store: EventStore; readonly cloc
       ...(meta.correlationId === undefined ? {} : { correlationId: meta.correlationId }),
       ...(meta.causationId === undefined ? {} : { causationId: meta.causationId }),
     };
-    return events.map(
-      (event) => ({ ...event, eventId: ids.eventId(), schemaVersion: EVENT_SCHEMA_VERSION[event.type], meta: envelopeMeta }) as NewEvent,
-    );
+    return events.map((event) => newEvent(event, ids.eventId(), EVENT_SCHEMA_VERSION[event.type], envelopeMeta));
   }
 
+  type Outcome = Result<StreamCommandResult, UsherError>;
+
+  /**
+   * One command is a load, a decision and an append, and it is written with plain promise callbacks
+   * and results rather than ResultAsync's combinators: each of those costs a few microseconds (an
+   * async function per step), and a command runs them on every request.
+   */
   function attempt(
     stream: LogStreamKey,
     decider: StreamDecider,
     meta: CommandOptions,
     schedule: { next(): number | null },
     retried = false,
-  ): ResultAsync<StreamCommandResult, UsherError> {
-    return store.loadStream(stream, { checkedByAppend: !retried }).andThen((loaded) => {
+  ): PromiseLike<Outcome> {
+    return store.loadStream(stream, { checkedByAppend: !retried }).then((loadedOrError): Outcome | PromiseLike<Outcome> => {
+      if (loadedOrError.isErr()) return err(loadedOrError.error);
+      const loaded = loadedOrError.value;
       const state: StreamState = loaded?.state ?? { status: 'absent' };
       const version = loaded?.version ?? 0;
       const now = clock.now();
       const decided = decider(state, now);
-      if (decided.isErr()) return errAsync<StreamCommandResult, UsherError>(decided.error);
+      if (decided.isErr()) return err(decided.error);
       const transition = decided.value;
-      if (transition.events.length === 0) return okAsync<StreamCommandResult, UsherError>({ state, version, events: [] });
+      if (transition.events.length === 0) return ok({ state, version, events: [] });
       const expected: ExpectedVersion = version === 0 ? 'noStream' : version;
       // The decider's state travels with the events, so that neither the store nor this service folds them again.
-      return store
-        .append(stream, toNewEvents(transition.events, now, meta), expected, transition.state)
-        .map((appended): StreamCommandResult => ({ state: transition.state, version: appended.version, events: appended.events }))
-        .orElse((error) => {
-          const wait = error.type === 'Concurrency' ? schedule.next() : null;
-          if (wait === null) return errAsync<StreamCommandResult, UsherError>(error);
-          const later = ResultAsync.fromSafePromise<void, UsherError>(
-            wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve(),
-          );
-          return later.andThen(() => attempt(stream, decider, meta, schedule, true));
-        });
+      return store.append(stream, toNewEvents(transition.events, now, meta), expected, transition.state).then((appended) => {
+        if (appended.isOk()) return ok({ state: transition.state, version: appended.value.version, events: appended.value.events });
+        const error = appended.error;
+        const wait = error.type === 'Concurrency' ? schedule.next() : null;
+        if (wait === null) return err(error);
+        const later = wait > 0 ? new Promise<void>((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
+        return later.then(() => attempt(stream, decider, meta, schedule, true));
+      });
     });
   }
 
   const queues = new Map<string, Promise<void>>();
-  function oneAtATime<T>(stream: LogStreamKey, work: () => ResultAsync<T, UsherError>): ResultAsync<T, UsherError> {
+  function oneAtATime<T>(stream: LogStreamKey, work: () => PromiseLike<Result<T, UsherError>>): ResultAsync<T, UsherError> {
     const key = `${stream.tenantId}\u0000${stream.roomId}`;
     const done = (queues.get(key) ?? Promise.resolve()).then(() => work());
     const settled = done.then(

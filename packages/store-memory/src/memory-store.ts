@@ -24,6 +24,7 @@ import {
   type StoredEvent,
   type StreamKey,
   type StreamState,
+  storedEvent,
   storeFailure,
   summaryOf,
   type TenantId,
@@ -243,7 +244,7 @@ export function createMemoryStore(): EventStore {
       const head = headOf(record, version);
       const chained = chain(stream, head.lastHash, version + 1, events);
       const firstPosition = log.length + 1;
-      const stored = chained.map((event, index): StoredEvent => persisted({ ...event, position: firstPosition + index }));
+      const stored = chained.map((event, index): StoredEvent => persisted(storedEvent(event, firstPosition + index)));
       for (const event of stored) {
         log.push(event);
         eventPositions.set(event.eventId, event.position);

@@ -17,6 +17,7 @@ import {
   type StoredEvent,
   type StoreError,
   type StreamState,
+  storedEvent,
   storeFailure,
 } from '@usher/core';
 import {
@@ -242,7 +243,7 @@ export function createPostgresStore(options: PostgresStoreOptions): EventStore {
     switch (outcome?.status) {
       case 'ok': {
         const positions = outcome.positions.map(Number);
-        const stored = chained.map((event, index): StoredEvent => ({ ...event, position: positions[index] as number }));
+        const stored = chained.map((event, index): StoredEvent => storedEvent(event, positions[index] as number));
         if (stored.length > 0)
           heads.remember(
             stream,

@@ -15,6 +15,7 @@ import {
   rosterKeys,
   type StoredEvent,
   type StoreError,
+  storedEvent,
   storeFailure,
   type TenantId,
 } from '@usher/core';
@@ -169,7 +170,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           event.prevHash,
           event.hash,
         );
-        return { ...event, position: Number(inserted.lastInsertRowid) };
+        return storedEvent(event, Number(inserted.lastInsertRowid));
       });
       const batch = projectBatch(head, stored, isExact(expected) ? decided : undefined);
       const next = writeProjection(sql, stream, head, batch, (index) => (stored[index] as StoredEvent).position);
