@@ -53,7 +53,7 @@ export async function serviceAppendRound(service, rooms, counter, seconds) {
  * with the stream rows and an event row of a real store (`seedPath`), but with no Usher code around them:
  * no decision, no hashing, no projection, no promises. `round(seconds)` answers appends per second.
  */
-export function writeSetCeiling(path, synchronous, seedPath) {
+export function writeSetCeiling(path, synchronous, seedPath, { withoutHead = false } = {}) {
   const seed = new Database(seedPath, { readonly: true });
   const streams = seed.prepare('SELECT * FROM streams').all();
   const event = seed.prepare('SELECT * FROM events ORDER BY position DESC LIMIT 1').get();
@@ -83,7 +83,7 @@ export function writeSetCeiling(path, synchronous, seedPath) {
       event.hash,
     );
     upsertParticipant.run(head.tenant_id, head.room_id, `8:acs:floor_${appended}`, 'Attendee', head.version);
-    updateHead.run(head.version, event.hash, head.state, head.tenant_id, head.room_id);
+    if (!withoutHead) updateHead.run(head.version, event.hash, head.state, head.tenant_id, head.room_id);
   });
   return {
     round(seconds) {

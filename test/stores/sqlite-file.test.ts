@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createRoomService } from '@usher/core';
+import { createRoomService, fold, type StreamKey } from '@usher/core';
 import {
   createSqliteStore,
   DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
@@ -17,6 +17,15 @@ import { temporaryDirectory } from '../support/stores.js';
 import { addedEvent, allParticipants, wholeLog } from './contract.js';
 import { interleavedRooms } from './version-2-upgrade.js';
 import { callInProgress, DOWNGRADE_TO_2, expectFoundAfterUpgrade } from './version-3-upgrade.js';
+
+/** Back to what version 6 left: the stream row holding its version and hash, rewritten on every append. */
+const DOWNGRADE_7_TO_6 = `
+  ALTER TABLE streams ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE streams ADD COLUMN last_hash TEXT NOT NULL DEFAULT '';
+  UPDATE streams SET
+    version = (SELECT max(version) FROM events e WHERE e.tenant_id = streams.tenant_id AND e.room_id = streams.room_id),
+    last_hash = (SELECT hash FROM events e WHERE e.tenant_id = streams.tenant_id AND e.room_id = streams.room_id ORDER BY version DESC LIMIT 1);
+  DELETE FROM schema_migrations WHERE version = 7;`;
 
 /** Back to what version 5 left: no event subscriptions, no dead letters. */
 const DOWNGRADE_6_TO_5 = `
@@ -87,6 +96,7 @@ describe('SQLite file', () => {
 
     // Back to what version 1 left: the roster keyed by the log position of the adding event, rooms by position.
     const db = new Database(path);
+    db.exec(DOWNGRADE_7_TO_6);
     db.exec(DOWNGRADE_6_TO_5);
     db.exec(DOWNGRADE_5_TO_4);
     db.exec(`
@@ -124,6 +134,7 @@ describe('SQLite file', () => {
     await store.close();
     const db = new Database(path);
     // Version 4 (SQLite only) goes first: calls to expire keyed on a column.
+    db.exec(DOWNGRADE_7_TO_6);
     db.exec(DOWNGRADE_6_TO_5);
     db.exec(DOWNGRADE_5_TO_4);
     db.exec(
@@ -145,6 +156,7 @@ describe('SQLite file', () => {
     const log = await wholeLog(store);
     await store.close();
     const db = new Database(path);
+    db.exec(DOWNGRADE_7_TO_6);
     db.exec(DOWNGRADE_6_TO_5);
     db.exec(DOWNGRADE_5_TO_4);
     expect(schemaVersionOf(db)).toBe(4);
@@ -168,6 +180,7 @@ describe('SQLite file', () => {
     const log = await wholeLog(store);
     await store.close();
     const db = new Database(path);
+    db.exec(DOWNGRADE_7_TO_6);
     db.exec(DOWNGRADE_6_TO_5);
     expect(schemaVersionOf(db)).toBe(5);
     db.close();
@@ -187,6 +200,64 @@ describe('SQLite file', () => {
     expect(await okValue(upgraded.eventSubscriptions.put(subscription))).toBe('created');
     expect(await okValue(upgraded.eventSubscriptions.all())).toEqual([subscription]);
     await upgraded.close();
+  });
+
+  it('upgrades a version-6 file: the same log, rooms and heads, the stream row without the version and hash it rewrote', async () => {
+    const path = join(directory.path, 'version-6.db');
+    const store = createSqliteStore({ path });
+    const { listings } = await interleavedRooms(store);
+    const before = await listings(store);
+    const log = await wholeLog(store);
+    const rooms = [
+      ...new Map(log.map((event) => [`${event.tenantId}/${event.roomId}`, { tenantId: event.tenantId, roomId: event.roomId } as StreamKey])).values(),
+    ];
+    const loaded = await Promise.all(rooms.map((room) => okValue(store.loadStream(room))));
+    await store.close();
+    const db = new Database(path);
+    db.exec(DOWNGRADE_7_TO_6);
+    expect(schemaVersionOf(db)).toBe(6);
+    db.close();
+
+    const upgraded = createSqliteStore({ path });
+    expect(await wholeLog(upgraded)).toEqual(log);
+    expect(await listings(upgraded)).toEqual(before);
+    expect(await Promise.all(rooms.map((room) => okValue(upgraded.loadStream(room))))).toEqual(loaded);
+    await upgraded.close();
+    const check = new Database(path);
+    const columns = check.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('streams')").all();
+    check.close();
+    expect(columns.map((column) => column.name)).not.toContain('version');
+    expect(columns.map((column) => column.name)).not.toContain('last_hash');
+  });
+
+  it('writes the stream row only when the room changes beside its roster: a roster change writes the event and the roster row', async () => {
+    const path = join(directory.path, 'roster-only.db');
+    const store = createSqliteStore({ path });
+    const service = createRoomService({ store, clock: manualClock(), ids: sequentialIds(1) });
+    const room = (await okValue(service.createRoom(tenant('contoso'), { participants: [{ id: participant('host'), role: 'Presenter' }] }))).stream;
+    const spy = new Database(path);
+    spy.exec(`
+      CREATE TABLE stream_writes (n INTEGER NOT NULL);
+      CREATE TRIGGER count_stream_updates AFTER UPDATE ON streams BEGIN INSERT INTO stream_writes VALUES (1); END;
+      CREATE TRIGGER count_stream_inserts AFTER INSERT ON streams BEGIN INSERT INTO stream_writes VALUES (1); END;`);
+    const writes = () => spy.prepare<[], { n: number }>('SELECT count(*) AS n FROM stream_writes').get()?.n;
+
+    await okValue(service.addParticipants(room, [{ id: participant('a') }]));
+    await okValue(service.updateParticipants(room, [{ id: participant('a'), role: 'Consumer' }], []));
+    await okValue(service.removeParticipants(room, [participant('a')]));
+    expect(writes()).toBe(0);
+    await okValue(service.joinCall(room, participant('host')));
+    expect(writes()).toBe(1);
+    await okValue(service.updateRoom(room, { pstnDialOutEnabled: true }));
+    expect(writes()).toBe(2);
+    spy.close();
+
+    const history = await okValue(store.readStream(room));
+    const reopened = createSqliteStore({ path });
+    expect(await okValue(reopened.loadStream(room))).toEqual({ version: history.length, state: fold(history) });
+    expect(await okValue(reopened.loadStream(room))).toEqual(await okValue(store.loadStream(room)));
+    await reopened.close();
+    await store.close();
   });
 
   it('refuses to open an unmigrated file when asked not to migrate', () => {

@@ -47,7 +47,7 @@ export function createHeadCache(statements: Statements, capacity = DEFAULT_HEAD_
       confirm(key);
       return held;
     }
-    const head = headFromRow(statements, stream, statements.head.get(stream.tenantId, stream.roomId));
+    const head = headFromRow(statements, stream, statements.head.get({ tenantId: stream.tenantId, roomId: stream.roomId }));
     heads.remember(stream, head);
     confirm(key);
     return head;

@@ -197,6 +197,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX dead_letters_queued ON dead_letters (position, event_id, tenant_id, subscription) WHERE queued = 1;
     `,
   },
+  {
+    version: 7,
+    name: 'the stream head read from the log: an append that changes only the roster leaves the stream row be',
+    sql: `
+      -- Every B-tree an append touches is one more page its commit writes. The stream row's version and
+      -- hash changed on every append, so every append rewrote the row; they are the stream's last event,
+      -- which the log's (tenant_id, room_id, version) index finds at once. The row now changes only with
+      -- the room's own state (its window, settings, call) or its summary, and a change to the roster, the
+      -- commonest write, writes the event and the roster row alone.
+      ALTER TABLE streams DROP COLUMN version;
+      ALTER TABLE streams DROP COLUMN last_hash;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = latestVersion(MIGRATIONS);

@@ -6,20 +6,22 @@ import {
   requestRanges,
   type StreamHead,
   type SummaryColumns,
+  sameApartFromRoster,
   stateWithoutRoster,
   summaryColumns,
 } from '@usher/core/store-kit';
+import type { Statements } from './statements.js';
 
 /** Every summary column as it was: then the stream row's indexed columns need not be written. */
 function sameSummary(left: SummaryColumns, right: SummaryColumns): boolean {
   return (Object.keys(left) as (keyof SummaryColumns)[]).every((column) => left[column] === right[column]);
 }
 
-import type { Statements } from './statements.js';
-
 /**
  * Writes the projection of a run of one stream's events (the store kit's `projectBatch`), on append and
- * on rebuild alike: roster rows for the run's net changes, a ledger row per request, the stream row once.
+ * on rebuild alike: roster rows for the run's net changes, a ledger row per request, and the stream row
+ * only when something in it changed. The stream's version and hash are its last event's (the log holds
+ * them), so a run that changes the roster alone, the commonest write, leaves the row be.
  * Answers the new head.
  */
 export function writeProjection(
@@ -40,17 +42,15 @@ export function writeProjection(
     statements.recordRequest.run(tenantId, range.requestId, roomId, range.fromVersion, range.toVersion, range.at);
   const next = headAfter(head, batch, positionAt);
   const summary = summaryColumns(next.state);
-  const state = JSON.stringify(stateWithoutRoster(next.state));
   if (head.version > 0 && next.createdPosition === head.createdPosition && sameSummary(summary, summaryColumns(head.state))) {
-    statements.updateStreamHead.run(next.version, next.lastHash, state, tenantId, roomId);
+    if (!sameApartFromRoster(head.state, next.state))
+      statements.updateStreamState.run(JSON.stringify(stateWithoutRoster(next.state)), tenantId, roomId);
     return next;
   }
   statements.upsertStream.run({
     tenantId,
     roomId,
-    version: next.version,
-    lastHash: next.lastHash,
-    state,
+    state: JSON.stringify(stateWithoutRoster(next.state)),
     createdPosition: next.createdPosition,
     ...summary,
     pstnDialOutEnabled: summary.pstnDialOutEnabled === null ? null : Number(summary.pstnDialOutEnabled),

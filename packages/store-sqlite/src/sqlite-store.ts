@@ -212,8 +212,9 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         for (const run of streamRuns(events)) {
           const head = heads.read(run.stream);
           if (head === EMPTY_HEAD) rooms += 1;
-          writeProjection(sql, run.stream, head, projectBatch(head, run.events), (index) => (run.events[index] as StoredEvent).position);
-          heads.written(run.stream);
+          const next = writeProjection(sql, run.stream, head, projectBatch(head, run.events), (index) => (run.events[index] as StoredEvent).position);
+          // Held for the stream's next run: its version and hash in the store are the log's last event's, not the rebuild's.
+          heads.remember(run.stream, next);
         }
         after = (events[events.length - 1] as StoredEvent).position;
         processed += events.length;
@@ -283,6 +284,8 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     try {
       commitAll.immediate();
     } catch (cause) {
+      // Heads read inside the transaction may hold what it wrote before it failed.
+      heads.clear();
       const failed = failure('Append failed')(cause);
       for (const { answer } of group) answer(err(failed));
       return;

@@ -24,7 +24,7 @@ import {
   CLEAR_ROSTER,
   DELETE_PARTICIPANT,
   RECORD_REQUEST,
-  UPDATE_STREAM_HEAD,
+  UPDATE_STREAM_STATE,
   UPSERT_PARTICIPANT,
   UPSERT_STREAM,
 } from './sql/project.js';
@@ -59,7 +59,7 @@ export function prepareStatements(db: Database.Database) {
     rosterPage: prepare(db, SELECT_ROSTER_PAGE),
     roster: prepare(db, SELECT_ROSTER),
     upsertStream: prepare(db, UPSERT_STREAM),
-    updateStreamHead: prepare(db, UPDATE_STREAM_HEAD),
+    updateStreamState: prepare(db, UPDATE_STREAM_STATE),
     upsertParticipant: prepare(db, UPSERT_PARTICIPANT),
     changeParticipantRole: prepare(db, CHANGE_PARTICIPANT_ROLE),
     deleteParticipant: prepare(db, DELETE_PARTICIPANT),

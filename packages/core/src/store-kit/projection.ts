@@ -180,6 +180,22 @@ export function stateWithoutRoster(state: StreamState): StreamState {
 }
 
 /**
+ * Whether two states of a stream differ in their roster alone (or not at all), so that a store that
+ * keeps the roster in its own table need not write the rest again. Compares the room's other fields
+ * by identity, as a decision that leaves them be hands them on: a field rebuilt with equal contents
+ * counts as changed, which costs a write and is never wrong.
+ */
+export function sameApartFromRoster(before: StreamState, after: StreamState): boolean {
+  if (before === after) return true;
+  if (before.status !== 'active' || after.status !== 'active') return false;
+  const left = before.room as unknown as Readonly<Record<string, unknown>>;
+  const right = after.room as unknown as Readonly<Record<string, unknown>>;
+  const keys = Object.keys(left);
+  if (keys.length !== Object.keys(right).length) return false;
+  return keys.every((key) => Object.hasOwn(right, key) && (key === 'roster' || left[key] === right[key]));
+}
+
+/**
  * The state a store kept as JSON, read back: an active room's roster from its table (rows in the order
  * first added), a deleted room's from the JSON itself.
  */

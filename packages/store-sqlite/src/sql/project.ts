@@ -3,8 +3,6 @@ import { query } from '@usher/core/store-kit';
 export interface StreamRowParams {
   readonly tenantId: string;
   readonly roomId: string;
-  readonly version: number;
-  readonly lastHash: string;
   readonly status: string;
   readonly state: string;
   readonly createdPosition: number | null;
@@ -17,13 +15,11 @@ export interface StreamRowParams {
 }
 
 export const UPSERT_STREAM = query<[StreamRowParams]>(`
-  INSERT INTO streams (tenant_id, room_id, version, last_hash, status, state, created_position,
+  INSERT INTO streams (tenant_id, room_id, status, state, created_position,
                        created_at, valid_from, valid_until, pstn_dial_out_enabled, call_expires_at)
-  VALUES (@tenantId, @roomId, @version, @lastHash, @status, @state, @createdPosition,
+  VALUES (@tenantId, @roomId, @status, @state, @createdPosition,
           @createdAt, @validFrom, @validUntil, @pstnDialOutEnabled, @callExpiresAt)
   ON CONFLICT (tenant_id, room_id) DO UPDATE SET
-    version = excluded.version,
-    last_hash = excluded.last_hash,
     status = excluded.status,
     state = excluded.state,
     created_position = excluded.created_position,
@@ -34,11 +30,12 @@ export const UPSERT_STREAM = query<[StreamRowParams]>(`
     call_expires_at = excluded.call_expires_at`);
 
 /**
- * The head alone, when the room's summary columns did not change (most appends): SQLite maintains every
- * index on a column named in an UPDATE's SET, changed or not, and the stream row has several.
+ * The state alone, when the room's summary columns did not change (a call joined or left, a setting
+ * without a column): SQLite maintains every index on a column named in an UPDATE's SET, changed or
+ * not, and the stream row has several.
  */
-export const UPDATE_STREAM_HEAD = query<[number, string, string, string, string]>(`
-  UPDATE streams SET version = ?, last_hash = ?, state = ?
+export const UPDATE_STREAM_STATE = query<[string, string, string]>(`
+  UPDATE streams SET state = ?
   WHERE tenant_id = ? AND room_id = ?`);
 
 export const UPSERT_PARTICIPANT = query<[string, string, string, string, number]>(`
