@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES, openSqliteDatabase } from '../packages/store-sqlite/dist/index.js';
 import { INSERT_EVENT } from '../packages/store-sqlite/dist/sql/append.js';
-import { UPDATE_STREAM_HEAD, UPSERT_PARTICIPANT } from '../packages/store-sqlite/dist/sql/project.js';
+import { UPSERT_PARTICIPANT } from '../packages/store-sqlite/dist/sql/project.js';
 
 /**
  * The raw SQLite ceiling: one one-row insert per BEGIN IMMEDIATE transaction in a file of its own, with
@@ -48,12 +48,13 @@ export async function serviceAppendRound(service, rooms, counter, seconds) {
 }
 
 /**
- * The floor of Usher's own writes: what an AddParticipants append writes (the event row, the roster
- * row, the stream's head), as Usher's own statements on a file of Usher's schema and pragmas, seeded
- * with the stream rows and an event row of a real store (`seedPath`), but with no Usher code around them:
- * no decision, no hashing, no projection, no promises. `round(seconds)` answers appends per second.
+ * The floor of Usher's own writes: what an AddParticipants append writes (the event row and the roster
+ * row; the stream row is left be when only the roster changes), as Usher's own statements on a file of
+ * Usher's schema and pragmas, seeded with the stream rows and an event row of a real store (`seedPath`),
+ * but with no Usher code around them: no decision, no hashing, no projection, no promises.
+ * `round(seconds)` answers appends per second.
  */
-export function writeSetCeiling(path, synchronous, seedPath, { withoutHead = false } = {}) {
+export function writeSetCeiling(path, synchronous, seedPath) {
   const seed = new Database(seedPath, { readonly: true });
   const streams = seed.prepare('SELECT * FROM streams').all();
   const event = seed.prepare('SELECT * FROM events ORDER BY position DESC LIMIT 1').get();
@@ -64,8 +65,7 @@ export function writeSetCeiling(path, synchronous, seedPath, { withoutHead = fal
   for (const row of streams) seedStream.run(row);
   const insertEvent = db.prepare(INSERT_EVENT.text);
   const upsertParticipant = db.prepare(UPSERT_PARTICIPANT.text);
-  const updateHead = db.prepare(UPDATE_STREAM_HEAD.text);
-  const heads = streams.map((row) => ({ ...row }));
+  const heads = streams.map((row) => ({ ...row, version: 0, last_hash: event.hash }));
   let appended = 0;
   const appendOne = db.transaction((head) => {
     appended += 1;
@@ -83,7 +83,6 @@ export function writeSetCeiling(path, synchronous, seedPath, { withoutHead = fal
       event.hash,
     );
     upsertParticipant.run(head.tenant_id, head.room_id, `8:acs:floor_${appended}`, 'Attendee', head.version);
-    if (!withoutHead) updateHead.run(head.version, event.hash, head.state, head.tenant_id, head.room_id);
   });
   return {
     round(seconds) {
