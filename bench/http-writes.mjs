@@ -136,7 +136,7 @@ report({
     'Requests are signed before each round, so that the load tool measures the server rather than its own hashing. ' +
     'Where the time goes: group commit takes the sync out of the picture (row W: 50 commands in flight with group commit reach 1.5–2× the raw FULL ceiling at service level), ' +
     'so over HTTP a PATCH costs the server CPU (figure above): a signed request with a body hash, JSON Schema validation, decide, the hash chain, the projection and an answer listing the participants, ' +
-    'several times the CPU of a GET (row 4). The server is busy ~75–80% of a round and the load tool ~50%: the rest of the server's time is its commits' syncs, which better-sqlite3 makes in the server's one thread, so that while one group's sync runs (one for many requests, but ~0.2–0.6 ms on this disk) no request is parsed or decided. ' +
+    "several times the CPU of a GET (row 4). The server is busy ~75–80% of a round and the load tool ~50%: the rest of the server's time is its commits' syncs, which better-sqlite3 makes in the server's one thread, so that while one group's sync runs (one for many requests, but ~0.2–0.6 ms on this disk) no request is parsed or decided. " +
     'Meeting the target here would take those syncs off the event loop (the store in a worker thread, appends handed to it) or less CPU per request; neither is in this change. ' +
     'The ratio moves with the disk far more than Usher does: the raw FULL ceiling is one sync per row, and it has ranged from ~1,500 to ~7,300/s on this machine on different days and within one run.',
 });
