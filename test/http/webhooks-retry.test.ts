@@ -15,6 +15,12 @@ describe('the webhook retry policy', () => {
     });
     const retry = { maxAttempts: 1_000, timeToLiveMs: 1_200, initialDelayMs: 40, maxDelayMs: 160 };
     const dispatcher = startWebhookDispatcher({ store, holder: 'node', leaseMs: 3_000, pollMs: 50, retry });
+    // Each wait between attempts listens for the worker's abort; those listeners must go when the waits end.
+    const leaks: Error[] = [];
+    const onWarning = (warning: Error) => {
+      if (warning.name === 'MaxListenersExceededWarning') leaks.push(warning);
+    };
+    process.on('warning', onWarning);
     try {
       await okValue(service.putEventSubscription(tenant, 'failing', { endpointUrl: failing.url }));
       await okValue(service.createRoom(tenant));
@@ -44,7 +50,9 @@ describe('the webhook retry policy', () => {
       });
       // The waits grow, then stay at the cap.
       expect(Math.max(...waits.slice(3))).toBeGreaterThanOrEqual(retry.maxDelayMs / 2 - 2);
+      expect(leaks.map((warning) => warning.message)).toEqual([]);
     } finally {
+      process.off('warning', onWarning);
       await dispatcher.stop();
       await failing.close();
     }

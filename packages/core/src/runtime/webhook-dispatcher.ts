@@ -75,15 +75,16 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions) {
   function wait(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new Stopped());
-      const done = setTimeout(resolve, ms);
-      signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(done);
-          reject(new Stopped());
-        },
-        { once: true },
-      );
+      // The listener goes when the wait ends: a worker's signal outlives all of its retries.
+      const stop = () => {
+        clearTimeout(done);
+        reject(new Stopped());
+      };
+      const done = setTimeout(() => {
+        signal.removeEventListener('abort', stop);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', stop, { once: true });
     });
   }
 
