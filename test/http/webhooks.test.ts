@@ -212,7 +212,7 @@ describe('webhooks end to end (usher serve, receivers on loopback)', () => {
     const redeliver = await call('POST', '/eventSubscriptions/failing/deadLetters/redeliver');
     expect(redeliver.status).toBe(202);
     expect(await redeliver.json()).toEqual({ queued: 2 });
-    await eventually(() => failing.accepted.length === 2, 'the redelivered events');
+    await eventually(() => failing.accepted.length >= 2, 'the redelivered events');
     expect(failing.events().map((event) => event.eventType)).toEqual(['Usher.Rooms.RoomCreated', 'Usher.Rooms.ParticipantsUpdated']);
     expect(failing.accepted.every((delivery) => delivery.verified === true)).toBe(true);
     await eventually(() => {
@@ -253,7 +253,8 @@ describe('webhooks end to end (usher serve, receivers on loopback)', () => {
 
     refusing = false;
     expect((await usher('webhooks', 'redeliver', 'from-cli', '--db', db)).stdout).toContain('queued 1 dead letter of from-cli');
-    await eventually(() => endpoint.accepted.length === 1, 'the redelivery');
+    await eventually(() => endpoint.accepted.length >= 1, 'the redelivery');
+    expect(endpoint.accepted).toHaveLength(1);
     expect(endpoint.accepted[0]?.verified).toBe(true);
 
     expect((await usher('webhooks', 'remove', 'from-cli', '--db', db)).stdout).toContain('removed subscription from-cli');
