@@ -36,6 +36,7 @@ describe('the webhooks lease', () => {
       // The slow endpoint refuses the first event: a dead letter, redelivered to it once it crawls.
       await eventually(() => slow.attempts.length === 1, 'the refused delivery');
       const refusedId = slow.attempts[0]?.events[0]?.id;
+      expect(refusedId).toEqual(expect.any(String));
       const sendsOfRefused = (deliveries: typeof slow.attempts) =>
         deliveries.filter((delivery) => delivery.events.some((event) => event.id === refusedId)).length;
       await eventually(() => a.delivering !== b.delivering, 'one node to hold the lease');
@@ -48,14 +49,16 @@ describe('the webhooks lease', () => {
       const watch = setInterval(() => {
         if (a.delivering && b.delivering) overlapped = true;
       }, 10);
-      // Events for the fast subscription for as long as the redelivery runs.
+      // Events for the fast subscription for as long as the redelivery runs (it takes 2.5 lease lengths; 20 s is a stall).
       let created = 0;
-      while (created < 30 || sendsOfRefused(slow.accepted) === 0) {
+      const giveUpAt = Date.now() + 20_000;
+      while ((created < 30 || sendsOfRefused(slow.accepted) === 0) && Date.now() < giveUpAt) {
         await okValue(service.createRoom(tenant));
         created += 1;
         await new Promise((resolve) => setTimeout(resolve, 80));
       }
       clearInterval(watch);
+      expect(sendsOfRefused(slow.accepted), 'the redelivery accepted within 20 s').toBe(1);
       // One refusal and one redelivery: a node that lost the lease would have abandoned it and another sent it again.
       expect(sendsOfRefused(slow.attempts)).toBe(2);
       await eventually(() => fast.events().length >= created, 'the fast deliveries');

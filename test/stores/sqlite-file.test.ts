@@ -55,6 +55,19 @@ const DOWNGRADE_5_TO_4 = `
   ALTER TABLE events_v4 RENAME TO events;
   DELETE FROM schema_migrations WHERE version = 5;`;
 
+/** The step back from each version, keyed by the version it undoes. */
+const DOWNGRADES: Readonly<Record<number, string>> = { 7: DOWNGRADE_7_TO_6, 6: DOWNGRADE_6_TO_5, 5: DOWNGRADE_5_TO_4 };
+
+/** Takes a file of this build's schema back, a step at a time, to what `version` left. */
+function downgradeTo(db: Database.Database, version: number): void {
+  for (let from = schemaVersionOf(db); from > version; from -= 1) {
+    const step = DOWNGRADES[from];
+    if (step === undefined) throw new Error(`No downgrade from schema version ${from}: add one beside the migration.`);
+    db.exec(step);
+  }
+  expect(schemaVersionOf(db)).toBe(version);
+}
+
 describe('SQLite file', () => {
   const directory = temporaryDirectory('sqlite-file');
   afterAll(() => directory.remove());
@@ -96,9 +109,7 @@ describe('SQLite file', () => {
 
     // Back to what version 1 left: the roster keyed by the log position of the adding event, rooms by position.
     const db = new Database(path);
-    db.exec(DOWNGRADE_7_TO_6);
-    db.exec(DOWNGRADE_6_TO_5);
-    db.exec(DOWNGRADE_5_TO_4);
+    downgradeTo(db, 4);
     db.exec(`
       DROP INDEX participants_by_seq;
       UPDATE participants SET seq = (SELECT position FROM events e
@@ -134,9 +145,7 @@ describe('SQLite file', () => {
     await store.close();
     const db = new Database(path);
     // Version 4 (SQLite only) goes first: calls to expire keyed on a column.
-    db.exec(DOWNGRADE_7_TO_6);
-    db.exec(DOWNGRADE_6_TO_5);
-    db.exec(DOWNGRADE_5_TO_4);
+    downgradeTo(db, 4);
     db.exec(
       `DROP INDEX streams_calls_to_expire; ALTER TABLE streams DROP COLUMN call_expires_at; DELETE FROM schema_migrations WHERE version = 4; ${DOWNGRADE_TO_2}`,
     );
@@ -156,10 +165,7 @@ describe('SQLite file', () => {
     const log = await wholeLog(store);
     await store.close();
     const db = new Database(path);
-    db.exec(DOWNGRADE_7_TO_6);
-    db.exec(DOWNGRADE_6_TO_5);
-    db.exec(DOWNGRADE_5_TO_4);
-    expect(schemaVersionOf(db)).toBe(4);
+    downgradeTo(db, 4);
     db.close();
 
     const upgraded = createSqliteStore({ path });
@@ -180,9 +186,7 @@ describe('SQLite file', () => {
     const log = await wholeLog(store);
     await store.close();
     const db = new Database(path);
-    db.exec(DOWNGRADE_7_TO_6);
-    db.exec(DOWNGRADE_6_TO_5);
-    expect(schemaVersionOf(db)).toBe(5);
+    downgradeTo(db, 5);
     db.close();
 
     const upgraded = createSqliteStore({ path });
@@ -214,8 +218,7 @@ describe('SQLite file', () => {
     const loaded = await Promise.all(rooms.map((room) => okValue(store.loadStream(room))));
     await store.close();
     const db = new Database(path);
-    db.exec(DOWNGRADE_7_TO_6);
-    expect(schemaVersionOf(db)).toBe(6);
+    downgradeTo(db, 6);
     db.close();
 
     const upgraded = createSqliteStore({ path });
