@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { signRequest } from '@usher/http-adapter';
 import { afterAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from './support/stores.js';
-import { MAIN, startProcess as start } from './support/usher-process.js';
+import { MAIN, signedFetch, startProcess as start } from './support/usher-process.js';
 
 function repeatableCreate(endpoint: string, key: string, id: string, firstSent: Date) {
   const url = new URL('/rooms?api-version=2025-03-13', endpoint);
@@ -25,6 +25,7 @@ describe('usher serve', () => {
     const db = join(directory.path, 'usher.db');
     const first = await start(process.execPath, [MAIN, 'serve', '--port', '0', '--db', db]);
     expect(first.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:[0-9]+\/$/);
+    expect(first.output()).toContain(`usher serving ${db} (SQLite, synchronous FULL) on ${first.endpoint}`);
     expect(readFileSync(`${db}.access-key`, 'utf8').trim()).toBe(first.key);
     expect((await fetch(new URL('/healthz', first.endpoint))).status).toBe(200);
     const id = crypto.randomUUID();
@@ -55,12 +56,36 @@ describe('usher serve', () => {
     expect(await server.exit).toBe(0);
   });
 
-  it('refuses a bad access key or port with a message and a non-zero exit', async () => {
-    for (const args of [
-      ['--access-key', 'not base64!'],
-      ['--access-key', 'c2hvcnQ='],
-      ['--port', '70000'],
-    ]) {
+  it('at --synchronous NORMAL (or USHER_SQLITE_SYNCHRONOUS) says so, and loses no acknowledged write when the process is killed', async () => {
+    const db = join(directory.path, 'normal.db');
+    const server = await start(process.execPath, [MAIN, 'serve', '--port', '0', '--db', db], { USHER_SQLITE_SYNCHRONOUS: 'NORMAL' });
+    expect(server.output()).toContain(`usher serving ${db} (SQLite, synchronous NORMAL)`);
+    const created = await Promise.all(
+      Array.from({ length: 20 }, () => signedFetch(server.endpoint, server.key, 'POST', '/rooms?api-version=2025-03-13', '{}')),
+    );
+    expect(created.map((answer) => answer.status)).toEqual(Array(20).fill(201));
+    const ids = await Promise.all(created.map(async (answer) => ((await answer.json()) as { id: string }).id));
+    server.signal('SIGKILL');
+    await server.exit;
+
+    // NORMAL leaves the last commits to the OS: a killed process loses none of them (a power cut may).
+    const again = await start(process.execPath, [MAIN, 'serve', '--port', '0', '--db', db, '--synchronous', 'NORMAL']);
+    for (const id of ids) expect((await signedFetch(again.endpoint, again.key, 'GET', `/rooms/${id}?api-version=2025-03-13`)).status).toBe(200);
+    again.signal('SIGTERM');
+    expect(await again.exit).toBe(0);
+  });
+
+  it('refuses a bad access key, port or durability with a message and a non-zero exit', async () => {
+    for (const [args, said] of [
+      [['--access-key', 'not base64!'], /access key/],
+      [['--access-key', 'c2hvcnQ='], /access key/],
+      [['--port', '70000'], /port/],
+      [['--synchronous', 'OFF'], /'OFF' is invalid\. Allowed choices are FULL, NORMAL/],
+      [
+        ['--synchronous', 'NORMAL', '--postgres', 'postgres://127.0.0.1/none'],
+        /'--synchronous <level>' cannot be used with option '--postgres <url>'/,
+      ],
+    ] as const) {
       const { USHER_PG_URL: _postgres, ...env } = process.env;
       const child = spawn(process.execPath, [MAIN, 'serve', '--db', join(directory.path, 'bad.db'), ...args], {
         env,
@@ -72,7 +97,7 @@ describe('usher serve', () => {
       });
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       expect(code).not.toBe(0);
-      expect(output).toMatch(/access key|port/);
+      expect(output).toMatch(said);
     }
   });
 

@@ -16,7 +16,7 @@ import {
 } from '@usher/core/runtime';
 import { createHttpHandler } from '@usher/http-adapter';
 import { checkPostgresSchema, createPostgresStore } from '@usher/store-postgres';
-import { createSqliteStore } from '@usher/store-sqlite';
+import { createSqliteStore, type SqliteSynchronous } from '@usher/store-sqlite';
 import { pino } from 'pino';
 import { serverMetrics, startMetricsListener } from './metrics.js';
 
@@ -28,6 +28,8 @@ export interface ServeOptions {
   readonly postgres?: string | undefined;
   /** The PostgreSQL schema (default `usher`). */
   readonly schema?: string | undefined;
+  /** SQLite durability (default `FULL`): `NORMAL` may lose the last commits on power loss, never on a crash. */
+  readonly synchronous?: SqliteSynchronous | undefined;
   readonly accessKey: string;
   /** Items per listing page when the client asks for no size (default 50). */
   readonly pageSize?: number | undefined;
@@ -87,7 +89,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const tls = tlsOf(options);
   const postgres = options.postgres === undefined ? undefined : { connectionString: options.postgres, schema: options.schema };
   if (postgres !== undefined) await checkPostgresSchema(postgres);
-  const opened = postgres === undefined ? createSqliteStore({ path: options.db }) : createPostgresStore(postgres);
+  const opened = postgres === undefined ? createSqliteStore({ path: options.db, synchronous: options.synchronous }) : createPostgresStore(postgres);
   const metrics = options.metricsPort === undefined ? null : serverMetrics();
   const store = metrics === null ? opened : metrics.counted(opened);
   const log = options.requestLog === false ? null : pino({ base: null });

@@ -1,4 +1,5 @@
 import { DEFAULT_SCHEMA } from '@usher/store-postgres';
+import type { SqliteSynchronous } from '@usher/store-sqlite';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { checkAccessKey, persistedAccessKey } from '../access-key.js';
 import { port } from '../arguments.js';
@@ -11,6 +12,7 @@ interface ServeFlags {
   readonly db: string;
   readonly postgres?: string;
   readonly schema: string;
+  readonly synchronous?: SqliteSynchronous;
   readonly accessKey?: string;
   readonly requestTimeout: number;
   readonly headersTimeout: number;
@@ -99,6 +101,15 @@ export function addServeCommand(program: Command): void {
       new Option('--postgres <url>', 'serve from PostgreSQL instead of the SQLite file; every node needs the same --access-key').env('USHER_PG_URL'),
     )
     .addOption(new Option('--schema <name>', 'PostgreSQL schema holding the tables').env('USHER_PG_SCHEMA').default(DEFAULT_SCHEMA))
+    .addOption(
+      new Option(
+        '--synchronous <level>',
+        'SQLite durability: FULL (the default) syncs every commit; NORMAL may lose the last commits on power loss, never on a crash',
+      )
+        .env('USHER_SQLITE_SYNCHRONOUS')
+        .choices(['FULL', 'NORMAL'])
+        .conflicts('postgres'),
+    )
     .addOption(
       new Option('--access-key <base64>', 'access key of the connection string; without one (SQLite only), a key is made and kept in <db>.access-key')
         .env('USHER_ACCESS_KEY')
@@ -210,6 +221,7 @@ export function addServeCommand(program: Command): void {
         db: options.db,
         postgres: options.postgres,
         schema: options.schema,
+        synchronous: options.synchronous,
         accessKey: key,
         requestTimeoutMs: options.requestTimeout * 1000,
         headersTimeoutMs: options.headersTimeout * 1000,
@@ -233,7 +245,8 @@ export function addServeCommand(program: Command): void {
       });
       closeOnSignals(() => server.close());
       // Printed last: a supervisor that waits for this line may signal at once.
-      console.log(`usher serving ${options.postgres === undefined ? options.db : 'PostgreSQL'} on ${server.endpoint}`);
+      const store = options.postgres === undefined ? `${options.db} (SQLite, synchronous ${options.synchronous ?? 'FULL'})` : 'PostgreSQL';
+      console.log(`usher serving ${store} on ${server.endpoint}`);
       if (server.metricsEndpoint !== null) console.log(`metrics on ${server.metricsEndpoint}`);
       console.log(`connection string: ${server.connectionString}`);
     });
