@@ -28,10 +28,10 @@ export function startNode(args, ready) {
 }
 
 /**
- * `usher serve` on a SQLite file, with a CPU profile in USHER_BENCH_PROFILE when set and the flags of
- * USHER_BENCH_SERVE_ARGS; answers the child, its endpoint and its access key.
+ * `usher serve` on a SQLite file with `args`, with a CPU profile in USHER_BENCH_PROFILE when set and the
+ * flags of USHER_BENCH_SERVE_ARGS; answers the child, its endpoint and its access key.
  */
-export async function startUsher(db) {
+export async function startUsher(db, args = []) {
   const { child, match } = await startNode(
     [
       ...(process.env.USHER_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.USHER_BENCH_PROFILE] : []),
@@ -41,6 +41,7 @@ export async function startUsher(db) {
       '0',
       '--db',
       db,
+      ...args,
       ...(process.env.USHER_BENCH_SERVE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
     ],
     /endpoint=(\S+);accesskey=(\S+)/,
