@@ -156,6 +156,9 @@ console.log(
 // An answer that is not a success makes the figures meaningless: the run fails, after cleaning up.
 if (notOk > 0) process.exitCode = 1;
 
+const medianPercent = (shares) => (shares.length === 0 ? 'an unknown share' : `${(summary(shares).median * 100).toFixed(0)}%`);
+const percentMore = (fullOverNormal) => (fullOverNormal >= 1 ? 'no more' : `${((1 / fullOverNormal - 1) * 100).toFixed(0)}% more`);
+const micros = (values) => (values.length === 0 ? 'an unknown number of µs (no /proc)' : `~${summary(values).median.toFixed(0)} µs`);
 const of = (name, field) => sides[name].map((side) => side[field]).filter((value) => value !== null);
 const cpuFigures =
   of('full', 'cpuPerRequest').length === 0
@@ -191,15 +194,16 @@ report({
   target: target('≥ 1.0', ratio.median, { atLeast: 1 }),
   syncRatio: { label: 'for where the time goes: Usher at FULL / Usher at NORMAL', ...summary(syncShares) },
   normalRatio: { label: 'for where the time goes: Usher at NORMAL / raw FULL ceiling', ...summary(normalRatios) },
-  note:
-    'Requests are signed before each round, so that the load tool measures the server rather than its own hashing. ' +
-    'Where the time goes, measured in the same run: the syncs are the smaller part. Group commit makes one sync serve a whole group, and a server that never waits for the disk (NORMAL) answers at most about a third more PATCHes than the one at FULL (FULL / NORMAL above; 0.73–1.10 a round in the runs of 2026-11-26), ' +
-    'so taking the syncs off the request thread (the store in a worker thread) could win at most that. ' +
-    'The rest is CPU in the server’s one thread (figures above; the server is busy the whole round, the load tool a quarter to a third of a core): a signed PATCH costs Usher ~200–240 µs at NORMAL (more at FULL, where the syncs’ kernel time counts too), of which the HTTP stack itself (Hono alone, reading the same request and answering {}) is ~35–50 µs. ' +
-    'A CPU profile of the NORMAL server (USHER_BENCH_PROFILE, 2026-11-26) splits its busy time: SQLite group commit and the appends in it ~26% (the transaction’s own writes ~11%, each append’s event insert ~4%, roster row ~4%, hash chain ~3%), ' +
-    'the gate ~16% (authentication ~10%: the HMAC, the body hash, the headers), the JSON body (parse and the duplicate-key pass) ~5%, the decision ~4%, HTTP parsing, routing and writing the answer ~13%, GC ~7%, the request log ~3%; no one piece would close the gap. ' +
-    'Meeting the target needs a server that spends less than the raw ceiling’s interval per request (~150–190 µs on the days the ceiling is ~5,000–6,500/s, ~75 µs when it is ~13,000/s) or more than one core: several processes, one of them writing the SQLite file. Neither is in Usher yet. ' +
+  note: [
+    'Requests are signed before each round, so that the load tool measures the server rather than its own hashing.',
+    `Where the time goes, measured in this run: group commit makes one sync serve a whole group, and a server that never waits for the disk (NORMAL) answers ${percentMore(summary(syncShares).median)} PATCHes than the one at FULL (median of FULL / NORMAL above),`,
+    'so taking the syncs off the request thread (the store in a worker thread) could win at most that.',
+    `The rest is CPU, mostly in the server’s one JavaScript thread (at FULL the server process used ${medianPercent(of('full', 'serverBusy'))} of a core over the round, GC and I/O threads included; the load tool ${medianPercent(of('full', 'toolBusy'))}): a signed PATCH costs Usher ${micros(of('normal', 'cpuPerRequest'))} of CPU at NORMAL (at FULL the syncs’ kernel time counts too), of which the HTTP stack itself (Hono alone, reading the same request and answering {}) is ${micros(of('hono', 'cpuPerRequest'))}.`,
+    'A CPU profile of the NORMAL server (USHER_BENCH_PROFILE, 2026-11-26) split its busy time: SQLite group commit and the appends in it ~26% (the transaction’s own writes ~11%, each append’s event insert ~4%, roster row ~4%, hash chain ~3%),',
+    'the gate ~16% (authentication ~10%: the HMAC, the body hash, the headers), the JSON body (parse and the duplicate-key pass) ~5%, the decision ~4%, HTTP parsing, routing and writing the answer ~13%, GC ~7%, the request log ~3%; no one piece would close the gap.',
+    `Meeting the target needs a server that spends less than the raw ceiling’s interval on a request (${(1e6 / summary(ceilings).median).toFixed(0)} µs in this run) or more than one core: several processes, one of them writing the SQLite file. Neither is in Usher yet.`,
     'The ratio moves with the disk far more than Usher does: the raw FULL ceiling is one sync per row, and it has ranged from ~1,500 to ~13,700/s on this machine on different days and within one run.',
+  ].join(' '),
 });
 for (const server of [full, normal, hono]) server.child.kill('SIGTERM');
 raw.close();
