@@ -124,9 +124,6 @@ const raw = rawInsertCeiling(join(directory, 'raw.db'), 'FULL', ROOMS);
 
 const sides = { full: [], normal: [], hono: [] };
 const ceilings = [];
-const ratios = [];
-const normalRatios = [];
-const syncShares = [];
 let notOk = 0;
 for (let round = 1; round <= ROUNDS; round += 1) {
   const order = round % 2 === 1 ? [full, normal, hono] : [hono, normal, full];
@@ -135,9 +132,6 @@ for (let round = 1; round <= ROUNDS; round += 1) {
   const ceiling = raw.round(SECONDS);
   for (const name of Object.keys(sides)) sides[name].push(measured[name]);
   ceilings.push(ceiling);
-  ratios.push(measured.full.perSecond / ceiling);
-  normalRatios.push(measured.normal.perSecond / ceiling);
-  syncShares.push(measured.full.perSecond / measured.normal.perSecond);
   notOk += measured.full.failed + measured.normal.failed + measured.hono.failed;
   const cpu = (side) => (side.cpuPerRequest === null ? '?' : side.cpuPerRequest.toFixed(0));
   const busy = (share) => (share === null ? '?' : (share * 100).toFixed(0));
@@ -148,6 +142,11 @@ for (let round = 1; round <= ROUNDS; round += 1) {
       `raw one-insert-per-transaction ceiling at FULL: ${ceiling.toFixed(0)}/s; ratio ${(measured.full.perSecond / ceiling).toFixed(2)}`,
   );
 }
+/** A ratio taken round by round. */
+const perRound = (ratioOf) => ceilings.map((ceiling, index) => ratioOf(sides.full[index], sides.normal[index], ceiling));
+const ratios = perRound((full, _normal, ceiling) => full.perSecond / ceiling);
+const normalRatios = perRound((_full, normal, ceiling) => normal.perSecond / ceiling);
+const syncShares = perRound((full, normal) => full.perSecond / normal.perSecond);
 const ratio = summary(ratios);
 console.log(
   `HTTP PATCH / raw FULL ceiling over ${ROUNDS} rounds: min ${ratio.min.toFixed(2)}, median ${ratio.median.toFixed(2)}, max ${ratio.max.toFixed(2)} (target ≥ 1); ` +

@@ -311,6 +311,20 @@ describe('SQLite file', () => {
     db.close();
   });
 
+  it('syncs every commit by default (FULL) and leaves them to the OS when asked (NORMAL)', () => {
+    const path = join(directory.path, 'durability.db');
+    // SQLite's numbers for the levels: FULL is 2, NORMAL is 1; the setting belongs to the connection.
+    for (const [synchronous, level] of [
+      [undefined, 2],
+      ['FULL', 2],
+      ['NORMAL', 1],
+    ] as const) {
+      const db = openSqliteDatabase({ path, synchronous });
+      expect(db.pragma('synchronous', { simple: true })).toBe(level);
+      db.close();
+    }
+  });
+
   it('sees what another connection committed to a stream this one holds the head of', async () => {
     const path = join(directory.path, 'two-connections.db');
     const first = createSqliteStore({ path });

@@ -16,7 +16,7 @@ import {
 } from '@usher/core/runtime';
 import { createHttpHandler } from '@usher/http-adapter';
 import { checkPostgresSchema, createPostgresStore } from '@usher/store-postgres';
-import { createSqliteStore, type SqliteSynchronous } from '@usher/store-sqlite';
+import { createSqliteStore, DEFAULT_SYNCHRONOUS, type SqliteSynchronous } from '@usher/store-sqlite';
 import { pino } from 'pino';
 import { serverMetrics, startMetricsListener } from './metrics.js';
 
@@ -73,6 +73,8 @@ export interface RunningServer {
   /** Where `GET /metrics` is served, when it is. */
   readonly metricsEndpoint: string | null;
   readonly connectionString: string;
+  /** What it serves from: the SQLite file and its durability, or PostgreSQL. */
+  readonly store: string;
   close(): Promise<void>;
 }
 
@@ -89,7 +91,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const tls = tlsOf(options);
   const postgres = options.postgres === undefined ? undefined : { connectionString: options.postgres, schema: options.schema };
   if (postgres !== undefined) await checkPostgresSchema(postgres);
-  const opened = postgres === undefined ? createSqliteStore({ path: options.db, synchronous: options.synchronous }) : createPostgresStore(postgres);
+  const synchronous = options.synchronous ?? DEFAULT_SYNCHRONOUS;
+  const opened = postgres === undefined ? createSqliteStore({ path: options.db, synchronous }) : createPostgresStore(postgres);
   const metrics = options.metricsPort === undefined ? null : serverMetrics();
   const store = metrics === null ? opened : metrics.counted(opened);
   const log = options.requestLog === false ? null : pino({ base: null });
@@ -154,6 +157,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   return {
     endpoint,
     connectionString: `endpoint=${endpoint};accesskey=${options.accessKey}`,
+    store: postgres === undefined ? `${options.db} (SQLite, synchronous ${synchronous})` : 'PostgreSQL',
     metricsEndpoint: metricsListener === null ? null : `http://${host}:${metricsListener.port}/metrics`,
     close: async () => {
       server.closeIdleConnections();

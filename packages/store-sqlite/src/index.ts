@@ -2,8 +2,10 @@ export { MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersionOf } from './migratio
 export {
   createSqliteStore,
   DEFAULT_BUSY_TIMEOUT_MS,
+  DEFAULT_SYNCHRONOUS,
   DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
   openSqliteDatabase,
+  SQLITE_SYNCHRONOUS_LEVELS,
   type SqliteStoreOptions,
   type SqliteSynchronous,
 } from './sqlite-store.js';

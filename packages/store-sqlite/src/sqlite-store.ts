@@ -52,7 +52,10 @@ import { CLEAR_PROJECTIONS } from './sql/rebuild.js';
 import { prepareStatements } from './statements.js';
 
 /** `FULL` survives power loss; `NORMAL` in WAL mode may lose the last commits on power loss, never on a crash of the process. */
-export type SqliteSynchronous = 'FULL' | 'NORMAL';
+/** The durability levels Usher's SQLite store runs at (WAL mode): each commit synced, or left to the OS. */
+export const SQLITE_SYNCHRONOUS_LEVELS = ['FULL', 'NORMAL'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_LEVELS)[number];
+export const DEFAULT_SYNCHRONOUS: SqliteSynchronous = 'FULL';
 
 export interface SqliteStoreOptions extends StoreTuning {
   /** A file path, or `:memory:` for a private in-process database. */
@@ -105,7 +108,7 @@ export function openSqliteDatabase(options: SqliteStoreOptions): Database.Databa
   const db = new Database(options.path);
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  db.pragma(`synchronous = ${options.synchronous ?? DEFAULT_SYNCHRONOUS}`);
   db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.trunc(options.walAutocheckpointPages ?? DEFAULT_WAL_AUTOCHECKPOINT_PAGES))}`);
   db.pragma('foreign_keys = ON');
   if (options.migrate ?? true) migrate(db);

@@ -1,5 +1,5 @@
 import { DEFAULT_SCHEMA } from '@usher/store-postgres';
-import type { SqliteSynchronous } from '@usher/store-sqlite';
+import { DEFAULT_SYNCHRONOUS, SQLITE_SYNCHRONOUS_LEVELS, type SqliteSynchronous } from '@usher/store-sqlite';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { checkAccessKey, persistedAccessKey } from '../access-key.js';
 import { port } from '../arguments.js';
@@ -12,7 +12,7 @@ interface ServeFlags {
   readonly db: string;
   readonly postgres?: string;
   readonly schema: string;
-  readonly synchronous?: SqliteSynchronous;
+  readonly synchronous: SqliteSynchronous;
   readonly accessKey?: string;
   readonly requestTimeout: number;
   readonly headersTimeout: number;
@@ -104,10 +104,11 @@ export function addServeCommand(program: Command): void {
     .addOption(
       new Option(
         '--synchronous <level>',
-        'SQLite durability: FULL (the default) syncs every commit; NORMAL may lose the last commits on power loss, never on a crash',
+        'SQLite durability: FULL syncs every commit; NORMAL may lose the last commits on power loss, never on a crash',
       )
         .env('USHER_SQLITE_SYNCHRONOUS')
-        .choices(['FULL', 'NORMAL'])
+        .choices(SQLITE_SYNCHRONOUS_LEVELS)
+        .default(DEFAULT_SYNCHRONOUS)
         .conflicts('postgres'),
     )
     .addOption(
@@ -245,8 +246,7 @@ export function addServeCommand(program: Command): void {
       });
       closeOnSignals(() => server.close());
       // Printed last: a supervisor that waits for this line may signal at once.
-      const store = options.postgres === undefined ? `${options.db} (SQLite, synchronous ${options.synchronous ?? 'FULL'})` : 'PostgreSQL';
-      console.log(`usher serving ${store} on ${server.endpoint}`);
+      console.log(`usher serving ${server.store} on ${server.endpoint}`);
       if (server.metricsEndpoint !== null) console.log(`metrics on ${server.metricsEndpoint}`);
       console.log(`connection string: ${server.connectionString}`);
     });
