@@ -48,6 +48,36 @@ describe('hash chain', () => {
     expect(canonicalJson({ kept: 1, dropped: undefined, list: [undefined, 2] })).toBe('{"kept":1,"list":[null,2]}');
   });
 
+  it('writes a value whose keys are already in order as one whose keys are not', async () => {
+    const sorted = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sorted);
+      if (value === null || typeof value !== 'object') return value;
+      const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return Object.fromEntries(keys.map((name) => [name, sorted((value as Record<string, unknown>)[name])]));
+    };
+    const reversed = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(reversed);
+      if (value === null || typeof value !== 'object') return value;
+      return Object.fromEntries(
+        Object.entries(value)
+          .reverse()
+          .map(([name, item]) => [name, reversed(item)]),
+      );
+    };
+    await assertProperty(
+      fc.property(fc.jsonValue({ noUnicodeString: false }), (value) => {
+        expect(canonicalJson(sorted(value))).toBe(canonicalJson(reversed(value)));
+      }),
+    );
+    // In order, but with what JSON.stringify would write and canonical JSON refuses or writes otherwise.
+    expect(() => canonicalJson({ a: Number.NaN })).toThrow(TypeError);
+    expect(() => canonicalJson({ a: () => 1 })).toThrow(TypeError);
+    expect(canonicalJson({ a: 1, at: new Date(0) })).toBe('{"a":1,"at":{}}');
+    expect(() => canonicalJson({ a: { toJSON: () => 'x' } })).toThrow(TypeError);
+    expect(canonicalJson({ b: [undefined, 1], c: undefined })).toBe('{"b":[null,1]}');
+    expect(canonicalJson({ 10: 'x', 2: 'y' })).toBe('{"10":"x","2":"y"}');
+  });
+
   it('names the first broken event', () => {
     const chained = chain(key, GENESIS_HASH, 1, events);
     const tampered = chained.map((event, index) => (index === 1 ? { ...event, meta: { ...event.meta, actor: 'mallory' } } : event));

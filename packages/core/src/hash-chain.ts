@@ -1,22 +1,16 @@
-import * as crypto from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import { canonicalJson } from './canonical-json.js';
 import { type ChainedEvent, chainedEvent, type NewEvent, placedEvent } from './envelope.js';
 import type { LogStreamKey, StreamKey } from './ids.js';
+import { sha256 } from './sha256.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/**
- * SHA-256 of a text, in hex: one call where this Node has it (20.12 and later), as the Hash object of
- * createHash costs more to make than an event costs to hash, and every appended event is hashed.
- */
-const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
-
 export function hashEvent(event: Omit<ChainedEvent, 'hash'>): string {
   const { tenantId, roomId, version, eventId, type, schemaVersion, data, meta, prevHash } = event;
-  const body = canonicalJson({ tenantId, roomId, version, eventId, type, schemaVersion, data, meta });
-  return sha256Hex(prevHash + body);
+  // Keys in canonical order, so that canonicalJson can write the body as it is.
+  const body = canonicalJson({ data, eventId, meta, roomId, schemaVersion, tenantId, type, version });
+  return sha256(prevHash + body, 'hex');
 }
 
 /** Links new events onto a stream whose last event has `prevHash` and version `fromVersion - 1`. */

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import type { ParticipantId, TenantId } from './ids.js';
+import { sha256 } from './sha256.js';
 import type { ValidationError } from './validation-error.js';
 
 /**
@@ -153,6 +153,6 @@ export function parseTokenLifetime(value: unknown, field: string): Result<number
  * the tenant id, so that ids of one tenant are recognisably its own and stable across restarts.
  */
 export function identityResource(tenantId: TenantId): string {
-  const hex = createHash('sha256').update(`usher-identity-resource\u0000${tenantId}`).digest('hex');
+  const hex = sha256(`usher-identity-resource\u0000${tenantId}`, 'hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -23,6 +23,7 @@ export * from './schedule.js';
 export * from './server-event-feed.js';
 export * from './server-events.js';
 export * from './service.js';
+export { sha256 } from './sha256.js';
 export * from './state.js';
 export { retryImmediately } from './stream-commands.js';
 export * from './stream-state.js';

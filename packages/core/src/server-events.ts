@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { StoredEvent } from './envelope.js';
 import type { DomainEvent } from './events.js';
 import type { ParticipantId, TenantId } from './ids.js';
 import type { Role } from './roles.js';
+import { sha256 } from './sha256.js';
 import type { RoomState } from './state.js';
 
 /** The server events Usher delivers: ACS's calling events for room calls, and room-lifecycle events ACS lacks. */
@@ -71,7 +71,7 @@ export function guidOfEventId(eventId: string): string {
 }
 
 function derivedGuid(purpose: string, source: string): string {
-  return asUuid(createHash('sha256').update(`${purpose}\u0000${source}`).digest('hex').slice(0, 32));
+  return asUuid(sha256(`${purpose}\u0000${source}`, 'hex').slice(0, 32));
 }
 
 /** The `serverCallId` and `correlationId` of a call: stable for the call, on every node. */

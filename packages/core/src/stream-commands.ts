@@ -43,13 +43,14 @@ export function streamCommands(deps: { readonly store: EventStore; readonly cloc
   const { store, clock, ids } = deps;
 
   function toNewEvents(events: readonly DomainEvent[], at: Date, meta: CommandOptions): NewEvent[] {
+    // Keys in canonical order, so that the event is hashed without sorting them.
     const envelopeMeta = {
-      at: at.toISOString(),
       actor: meta.actor ?? 'system',
-      ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
-      ...(meta.requestHash === undefined ? {} : { requestHash: meta.requestHash }),
-      ...(meta.correlationId === undefined ? {} : { correlationId: meta.correlationId }),
+      at: at.toISOString(),
       ...(meta.causationId === undefined ? {} : { causationId: meta.causationId }),
+      ...(meta.correlationId === undefined ? {} : { correlationId: meta.correlationId }),
+      ...(meta.requestHash === undefined ? {} : { requestHash: meta.requestHash }),
+      ...(meta.requestId === undefined ? {} : { requestId: meta.requestId }),
     };
     return events.map((event) => newEvent(event, ids.eventId(), EVENT_SCHEMA_VERSION[event.type], envelopeMeta));
   }

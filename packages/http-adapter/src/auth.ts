@@ -1,5 +1,5 @@
-import { createHash, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
-import type { TenantId } from '@usher/core';
+import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { sha256, type TenantId } from '@usher/core';
 import { err, ok, type Result } from 'neverthrow';
 import { type AcsError, denied } from './acs-errors.js';
 
@@ -41,11 +41,11 @@ export interface SignedRequest {
   readonly body: string;
 }
 
-const EMPTY_BODY_HASH = createHash('sha256').update('', 'utf8').digest('base64');
+const EMPTY_BODY_HASH = sha256('', 'base64');
 
 export function contentHash(body: string): string {
   // Most requests (every GET and DELETE) have no body: its hash is known.
-  return body === '' ? EMPTY_BODY_HASH : createHash('sha256').update(body, 'utf8').digest('base64');
+  return body === '' ? EMPTY_BODY_HASH : sha256(body, 'base64');
 }
 
 /** Each access key imported once, not decoded from base64 on every request it signs. */

@@ -99,41 +99,58 @@ export function checkContentType(request: Request, accepted: readonly string[]):
 /** The deepest a body may nest: ACS bodies nest three levels, and the parser and the validators go down a level at a time. */
 export const MAX_JSON_DEPTH = 32;
 
-/** Whether `text` opens more than `limit` objects or arrays inside each other: one flat pass, outside strings, before anything recurses into it. */
-function nestsDeeperThan(text: string, limit: number): boolean {
+interface JsonShape {
+  /** Whether the text opens more than the limit of objects or arrays inside each other (the scan stops there). */
+  readonly tooDeep: boolean;
+  /** How many object keys the text writes: in JSON, a string followed by a colon. */
+  readonly keys: number;
+}
+
+const isJsonSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
+
+/** One flat pass, outside strings, before anything recurses into the text: how deep it nests, and how many keys it writes. */
+function shapeOfJson(text: string, limit: number): JsonShape {
   let depth = 0;
+  let keys = 0;
   let inString = false;
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     if (inString) {
       if (code === 0x5c) index += 1;
-      else if (code === 0x22) inString = false;
+      else if (code === 0x22) {
+        inString = false;
+        let next = index + 1;
+        while (next < text.length && isJsonSpace(text.charCodeAt(next))) next += 1;
+        if (text.charCodeAt(next) === 0x3a) keys += 1;
+      }
     } else if (code === 0x22) {
       inString = true;
     } else if (code === 0x7b || code === 0x5b) {
       depth += 1;
-      if (depth > limit) return true;
+      if (depth > limit) return { tooDeep: true, keys };
     } else if (code === 0x7d || code === 0x5d) {
       depth -= 1;
     }
   }
-  return false;
+  return { tooDeep: false, keys };
 }
 
-/**
- * Strict JSON: a depth limit first, JSON.parse for the value, and a pass of jsonc-parser's visitor to refuse duplicate keys,
- * which JSON.parse would silently resolve to the last one (an ambiguous participant map must not be guessed at).
- */
-export function parseJson(text: string): Result<unknown, HttpError> {
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-    return err(refused(badArguments([{ code: 'BadArgument', message: `The body nests deeper than ${MAX_JSON_DEPTH} levels.`, target: '$' }])));
+/** How many keys the parsed objects hold: fewer than the text writes when a key appears twice in one object. */
+function keysHeld(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += keysHeld(item);
+    return count;
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    return err(refused(badArguments([{ code: 'BadArgument', message: `The body is not valid JSON: ${(cause as Error).message}`, target: '$' }])));
+  for (const key in value) {
+    count += 1 + keysHeld((value as Record<string, unknown>)[key]);
   }
+  return count;
+}
+
+/** Where a key first appears twice in one object, as a path from `$`, or null: jsonc-parser's visitor, run only when the key counts say there is one. */
+function firstDuplicateKey(text: string): string | null {
   const keys: Set<string>[] = [];
   const paths: string[] = [];
   let duplicate: string | null = null;
@@ -153,6 +170,27 @@ export function parseJson(text: string): Result<unknown, HttpError> {
       current.add(property);
     },
   });
+  return duplicate;
+}
+
+/**
+ * Strict JSON: a depth limit first, JSON.parse for the value, and duplicate keys refused, which
+ * JSON.parse would silently resolve to the last one (an ambiguous participant map must not be guessed
+ * at). JSON.parse keeps one key of each duplicate, so a body holds one when its objects hold fewer keys
+ * than its text writes; only then does a second parser look for which key it is.
+ */
+export function parseJson(text: string): Result<unknown, HttpError> {
+  const shape = shapeOfJson(text, MAX_JSON_DEPTH);
+  if (shape.tooDeep) {
+    return err(refused(badArguments([{ code: 'BadArgument', message: `The body nests deeper than ${MAX_JSON_DEPTH} levels.`, target: '$' }])));
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    return err(refused(badArguments([{ code: 'BadArgument', message: `The body is not valid JSON: ${(cause as Error).message}`, target: '$' }])));
+  }
+  const duplicate = keysHeld(value) === shape.keys ? null : firstDuplicateKey(text);
   if (duplicate !== null)
     return err(refused(badArguments([{ code: 'BadArgument', message: `The key ${duplicate} appears more than once.`, target: duplicate }])));
   return ok(value);
