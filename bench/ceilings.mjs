@@ -5,6 +5,27 @@ import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES, openSqliteDatabase } from '../package
 import { INSERT_EVENT } from '../packages/store-sqlite/dist/sql/append.js';
 import { UPSERT_PARTICIPANT } from '../packages/store-sqlite/dist/sql/project.js';
 
+/** What took longer than a millisecond is a stall: SQLite's checkpoints run inside the commit that crosses wal_autocheckpoint. */
+export const STALL_MS = 1;
+
+/**
+ * Where a round's time went, by operation: how many it did, and how many of them, and how much of its
+ * time in µs, took longer than STALL_MS. Kept only when a round is given one, as timing every operation
+ * costs two clock reads.
+ */
+export function stallCounter() {
+  return { operations: 0, stalls: 0, stalledMicros: 0 };
+}
+
+function timed(stalls, started) {
+  const took = performance.now() - started;
+  stalls.operations += 1;
+  if (took > STALL_MS) {
+    stalls.stalls += 1;
+    stalls.stalledMicros += took * 1000;
+  }
+}
+
 /**
  * The raw SQLite ceiling: one one-row insert per BEGIN IMMEDIATE transaction in a file of its own, with
  * the pragmas of Usher's store (WAL, the given durability, the same checkpoint interval).
@@ -20,13 +41,15 @@ export function rawInsertCeiling(path, synchronous, rooms = 100) {
   const insertOne = raw.transaction((room, body) => insert.run(room, body));
   let inserted = 0;
   return {
-    round(seconds) {
+    round(seconds, stalls = null) {
       const end = performance.now() + seconds * 1000;
       let rows = 0;
       while (performance.now() < end) {
         inserted += 1;
         rows += 1;
+        const started = stalls === null ? 0 : performance.now();
         insertOne.immediate(inserted % rooms, `{"participant":"8:acs:bench_${inserted}","role":"Attendee"}`);
+        if (stalls !== null) timed(stalls, started);
       }
       return rows / seconds;
     },
@@ -35,13 +58,15 @@ export function rawInsertCeiling(path, synchronous, rooms = 100) {
 }
 
 /** One AddParticipants per command, one at a time, on `rooms` in turn, for `seconds`: commands per second. */
-export async function serviceAppendRound(service, rooms, counter, seconds) {
+export async function serviceAppendRound(service, rooms, counter, seconds, stalls = null) {
   const end = performance.now() + seconds * 1000;
   let commands = 0;
   while (performance.now() < end) {
     counter.next += 1;
     commands += 1;
+    const started = stalls === null ? 0 : performance.now();
     const added = await service.addParticipants(rooms[counter.next % rooms.length], [{ id: `8:acs:bench_${counter.next}`, role: 'Attendee' }]);
+    if (stalls !== null) timed(stalls, started);
     if (added.isErr()) throw new Error(added.error.message);
   }
   return commands / seconds;
@@ -85,11 +110,13 @@ export function writeSetCeiling(path, synchronous, seedPath) {
     upsertParticipant.run(head.tenant_id, head.room_id, `8:acs:floor_${appended}`, 'Attendee', head.version);
   });
   return {
-    round(seconds) {
+    round(seconds, stalls = null) {
       const end = performance.now() + seconds * 1000;
       let appends = 0;
       while (performance.now() < end) {
+        const started = stalls === null ? 0 : performance.now();
         appendOne.immediate(heads[(appended + 1) % heads.length]);
+        if (stalls !== null) timed(stalls, started);
         appends += 1;
       }
       return appends / seconds;
