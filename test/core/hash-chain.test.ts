@@ -14,6 +14,14 @@ const events: NewEvent[] = [1, 2, 3].map((n) => ({
   meta: { at: T0.toISOString(), actor: 'test', requestId: `r${n}` },
 }));
 
+/** A JSON value with the keys of every object sorted by code unit. */
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value === null || typeof value !== 'object') return value;
+  const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.map((name) => [name, sorted((value as Record<string, unknown>)[name])]));
+}
+
 describe('hash chain', () => {
   it('links each event to the previous hash, starting from 64 zeros', () => {
     const chained = chain(key, GENESIS_HASH, 1, events);
@@ -32,12 +40,6 @@ describe('hash chain', () => {
   });
 
   it('writes any JSON value as JSON.stringify writes it with the keys of every object sorted by code unit', async () => {
-    const sorted = (value: unknown): unknown => {
-      if (Array.isArray(value)) return value.map(sorted);
-      if (value === null || typeof value !== 'object') return value;
-      const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      return Object.fromEntries(keys.map((name) => [name, sorted((value as Record<string, unknown>)[name])]));
-    };
     await assertProperty(
       fc.property(fc.jsonValue({ noUnicodeString: false }), (value) => {
         const text = canonicalJson(value);
@@ -49,12 +51,6 @@ describe('hash chain', () => {
   });
 
   it('writes a value whose keys are already in order as one whose keys are not', async () => {
-    const sorted = (value: unknown): unknown => {
-      if (Array.isArray(value)) return value.map(sorted);
-      if (value === null || typeof value !== 'object') return value;
-      const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      return Object.fromEntries(keys.map((name) => [name, sorted((value as Record<string, unknown>)[name])]));
-    };
     const reversed = (value: unknown): unknown => {
       if (Array.isArray(value)) return value.map(reversed);
       if (value === null || typeof value !== 'object') return value;
