@@ -51,8 +51,11 @@ import type { DeadLetterRow, EventSubscriptionRow } from './sql/event-subscripti
 import { CLEAR_PROJECTIONS } from './sql/rebuild.js';
 import { prepareStatements } from './statements.js';
 
-/** `FULL` survives power loss; `NORMAL` in WAL mode may lose the last commits on power loss, never on a crash of the process. */
-/** The durability levels Usher's SQLite store runs at (WAL mode): each commit synced, or left to the OS. */
+/**
+ * The durability levels Usher's SQLite store runs at (WAL mode): `FULL` syncs each commit and survives
+ * power loss; `NORMAL` leaves it to the OS and may lose the last commits on power loss, never on a crash
+ * of the process.
+ */
 export const SQLITE_SYNCHRONOUS_LEVELS = ['FULL', 'NORMAL'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_LEVELS)[number];
 export const DEFAULT_SYNCHRONOUS: SqliteSynchronous = 'FULL';
