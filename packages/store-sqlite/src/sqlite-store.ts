@@ -50,11 +50,12 @@ import { toStoredEvent } from './rows.js';
 import type { DeadLetterRow, EventSubscriptionRow } from './sql/event-subscriptions.js';
 import { CLEAR_PROJECTIONS } from './sql/rebuild.js';
 import { prepareStatements } from './statements.js';
+import { createWalSync, type FileSync, type WalSync } from './wal-sync.js';
 
 /**
- * The durability levels Usher's SQLite store runs at (WAL mode): `FULL` syncs each commit and survives
- * power loss; `NORMAL` leaves it to the OS and may lose the last commits on power loss, never on a crash
- * of the process.
+ * The durability levels Usher's SQLite store runs at (WAL mode): at `FULL` no commit is answered before
+ * it is synced, and every answered one survives power loss; `NORMAL` leaves syncing to the OS and may
+ * lose the last commits on power loss, never on a crash of the process.
  */
 export const SQLITE_SYNCHRONOUS_LEVELS = ['FULL', 'NORMAL'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS_LEVELS)[number];
@@ -79,6 +80,8 @@ export interface SqliteStoreOptions extends StoreTuning {
   readonly groupCommit?: boolean | undefined;
   /** Told how many appends each commit held: for metrics and tests. */
   readonly onCommit?: ((appends: number) => void) | undefined;
+  /** How the write-ahead log is synced at FULL (node:fs's `fsync` on the pool, `fsyncSync` here): for tests that hold or fail it. */
+  readonly walFileSync?: FileSync | undefined;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -123,8 +126,21 @@ export function openSqliteDatabase(options: SqliteStoreOptions): Database.Databa
   return db;
 }
 
+/**
+ * At FULL on a file the connection runs at NORMAL, and the store syncs the write-ahead log itself
+ * (`WalSync`): under load on libuv's pool, one sync for every commit made while the last one ran, so
+ * that the JavaScript thread does not wait for the disk. It answers nothing, a write's success or a
+ * read's rows, until every commit it made before is on disk.
+ */
+function walSyncOf(db: Database.Database, synchronous: SqliteSynchronous, fileSync: FileSync | undefined): WalSync | null {
+  if (synchronous !== 'FULL' || db.memory || db.name === '') return null;
+  db.pragma('synchronous = NORMAL');
+  return createWalSync(`${db.name}-wal`, fileSync);
+}
+
 export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   const db = openSqliteDatabase(options);
+  const walSync = walSyncOf(db, options.synchronous ?? DEFAULT_SYNCHRONOUS, options.walFileSync);
   const rebuildBatch = options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH;
   const sql = prepareStatements(db);
   const heads = createHeadCache(sql, options.headCacheSize);
@@ -137,13 +153,38 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     return ResultAsync.fromSafePromise(new Promise<void>((resolve) => setImmediate(resolve))).andThen(read);
   }
 
+  /**
+   * An answer waits until every commit this store made before it is durable: a write's success, and a
+   * read's rows, which may hold another caller's commit whose sync is still running.
+   */
+  function onceDurable<T>(value: T): ResultAsync<T, StoreError> {
+    const waiting = walSync?.durable() ?? null;
+    return waiting === null
+      ? okAsync(value)
+      : ResultAsync.fromPromise(
+          waiting.then(() => value),
+          failure('Syncing the write-ahead log failed'),
+        );
+  }
+
   function run<T>(what: string, body: () => T): ResultAsync<T, StoreError> {
     if (!db.open) return errAsync(storeFailure('The SQLite store is closed.'));
+    let value: T;
     try {
-      return okAsync(body());
+      value = body();
     } catch (cause) {
       return errAsync(failure(what)(cause));
     }
+    return onceDurable(value);
+  }
+
+  /** `run` for a body that commits. */
+  function write<T>(what: string, body: () => T): ResultAsync<T, StoreError> {
+    return run(what, () => {
+      const value = body();
+      walSync?.written();
+      return value;
+    });
   }
 
   function storedBatch(stream: LogStreamKey, events: readonly NewEvent[]) {
@@ -272,8 +313,9 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     if (group.length === 1) {
       const only = group[0] as (typeof group)[number];
       const outcome = append(...only.args);
+      if (storedEvents(outcome)) walSync?.written();
       options.onCommit?.(1);
-      only.answer(outcome);
+      answerOnceDurable(group, [outcome]);
       return;
     }
     const outcomes: ({ readonly done: { result: AppendResult; head: StreamHead | null } } | { readonly cause: unknown })[] = [];
@@ -292,18 +334,66 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     } catch (cause) {
       // Heads read inside the transaction may hold what it wrote before it failed.
       heads.clear();
-      const failed = failure('Append failed')(cause);
-      for (const { answer } of group) answer(err(failed));
+      const failed = err(failure('Append failed')(cause));
+      answerOnceDurable(
+        group,
+        group.map(() => failed),
+      );
       return;
     }
     options.onCommit?.(group.length);
-    group.forEach(({ args, answer }, index) => {
+    const answers = group.map(({ args }, index): AppendOutcome => {
       const outcome = outcomes[index];
-      if (outcome !== undefined && 'done' in outcome) {
-        if (outcome.done.head !== null) heads.remember(args[0], outcome.done.head);
-        answer(ok(outcome.done.result));
-      } else answer(refused(args, outcome?.cause));
+      if (outcome === undefined || !('done' in outcome)) return refused(args, outcome?.cause);
+      // The head is remembered at once: a decision made on it is answered only after a later sync.
+      if (outcome.done.head !== null) heads.remember(args[0], outcome.done.head);
+      return ok(outcome.done.result);
     });
+    if (answers.some(storedEvents)) walSync?.written();
+    answerOnceDurable(group, answers);
+  }
+
+  /** Whether an append wrote to the log (a replayed batch, or one of no events, writes nothing). */
+  function storedEvents(outcome: AppendOutcome): boolean {
+    return outcome.isOk() && outcome.value.events.length > 0 && !outcome.value.replayed;
+  }
+
+  /**
+   * Whether appends have lately come one at a time: then a lone commit syncs on this thread, as the
+   * trip to the pool and back would only add to its caller's wait. Appends that arrive together, or
+   * while a sync runs, mean other callers are waiting for this thread, and commits sync on the pool.
+   */
+  let oneAtATime = true;
+  let appendsMade = 0;
+
+  /** Answers each caller of a group its outcome once the group's commit, and every one before it, is durable. */
+  function answerOnceDurable(group: typeof pending, outcomes: readonly AppendOutcome[]): void {
+    const answerAll = () => {
+      group.forEach(({ answer }, index) => {
+        answer(outcomes[index] as AppendOutcome);
+      });
+    };
+    const syncFailed = (cause: unknown) => {
+      const failed = failure('Syncing the write-ahead log failed')(cause);
+      for (const { answer } of group) answer(err(failed));
+    };
+    if (group.length > 1) oneAtATime = false;
+    if (walSync !== null && oneAtATime && !walSync.syncing) {
+      const failed = walSync.syncHere();
+      if (failed === null) answerAll();
+      else syncFailed(failed);
+      return;
+    }
+    const waiting = walSync?.durable() ?? null;
+    if (waiting === null) {
+      answerAll();
+      return;
+    }
+    const madeBefore = appendsMade;
+    waiting.then(() => {
+      if (appendsMade === madeBefore) oneAtATime = true;
+      answerAll();
+    }, syncFailed);
   }
 
   /** What an append that threw says: a conflict or a duplicate batch may be a replay of one already stored. */
@@ -319,12 +409,17 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       if (!(options.groupCommit ?? true)) {
         const result = append(stream, events, expected, decided);
         options.onCommit?.(1);
+        if (storedEvents(result)) walSync?.written();
+        // Without group commit every append is a commit of its own, synced in place as SQLite's FULL would.
+        const syncFailed = walSync?.syncHere() ?? null;
+        if (syncFailed !== null) return errAsync(failure('Syncing the write-ahead log failed')(syncFailed));
         return result.isOk() ? okAsync(result.value) : errAsync(result.error);
       }
       return new ResultAsync(
         new Promise<AppendOutcome>((answer) => {
           if (pending.length === 0) setImmediate(commitPending);
           pending.push({ args: [stream, events, expected, decided], answer });
+          appendsMade += 1;
         }),
       );
     },
@@ -405,21 +500,21 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
 
     checkpoints: {
       get: (name) => run('Reading a checkpoint failed', () => sql.checkpoint.get(name)?.position ?? null),
-      set: (name, position) => run('Writing a checkpoint failed', () => void sql.setCheckpoint.run(name, position)),
+      set: (name, position) => write('Writing a checkpoint failed', () => void sql.setCheckpoint.run(name, position)),
     },
 
     signingKeys: {
       list: () => run('Reading signing keys failed', () => sql.signingKeys.all().map(signingKeyFromRow)),
-      add: (key) => run('Writing a signing key failed', () => void sql.addSigningKey.run(key.kid, key.createdAt, key.privateJwk, key.publicJwk)),
+      add: (key) => write('Writing a signing key failed', () => void sql.addSigningKey.run(key.kid, key.createdAt, key.privateJwk, key.publicJwk)),
     },
 
     leases: {
-      acquire: (name, holder, now, until) => run('Taking a lease failed', () => sql.acquireLease.run(name, holder, until, now).changes > 0),
-      release: (name, holder) => run('Handing back a lease failed', () => void sql.releaseLease.run(name, holder)),
+      acquire: (name, holder, now, until) => write('Taking a lease failed', () => sql.acquireLease.run(name, holder, until, now).changes > 0),
+      release: (name, holder) => write('Handing back a lease failed', () => void sql.releaseLease.run(name, holder)),
     },
 
     eventSubscriptions: {
-      put: (subscription) => run('Writing an event subscription failed', () => putSubscription.immediate(subscription)),
+      put: (subscription) => write('Writing an event subscription failed', () => putSubscription.immediate(subscription)),
       get: (tenantId, name) =>
         run('Reading an event subscription failed', () => {
           const row = sql.eventSubscription.get(tenantId, name);
@@ -435,9 +530,9 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           subscriptionOf,
         ),
       all: () => run('Reading event subscriptions failed', () => sql.allEventSubscriptions.all().map(subscriptionOf)),
-      remove: (tenantId, name) => run('Removing an event subscription failed', () => removeSubscription.immediate(tenantId, name)),
+      remove: (tenantId, name) => write('Removing an event subscription failed', () => removeSubscription.immediate(tenantId, name)),
       addDeadLetter: (letter) =>
-        run(
+        write(
           'Writing a dead letter failed',
           () =>
             void sql.addDeadLetter.run(
@@ -464,20 +559,21 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
           (row) => ({ position: row.position, eventId: row.event_id }),
           letterOf,
         ),
-      queueRedelivery: (tenantId, name) => run('Queueing dead letters failed', () => sql.queueRedelivery.run(tenantId, name).changes),
+      queueRedelivery: (tenantId, name) => write('Queueing dead letters failed', () => sql.queueRedelivery.run(tenantId, name).changes),
       queuedDeadLetters: (limit) =>
         run('Reading queued dead letters failed', () => (limit <= 0 ? [] : sql.queuedDeadLetters.all(limit).map(letterOf))),
       removeDeadLetter: (tenantId, name, eventId) =>
-        run('Removing a dead letter failed', () => void sql.removeDeadLetter.run(tenantId, name, eventId)),
+        write('Removing a dead letter failed', () => void sql.removeDeadLetter.run(tenantId, name, eventId)),
     },
 
     rebuildProjections(onProgress) {
-      return run('Rebuilding projections failed', () => rebuild(onProgress));
+      return write('Rebuilding projections failed', () => rebuild(onProgress));
     },
 
     async close() {
       // Appends already made are committed first: their callers are waiting for that answer.
       if (pending.length > 0 && db.open) commitPending();
+      await walSync?.close();
       if (db.open) db.close();
     },
   };

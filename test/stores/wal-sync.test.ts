@@ -1,0 +1,202 @@
+import { fsyncSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StreamKey } from '@usher/core';
+import { createSqliteStore, createWalSync, type FileSync } from '@usher/store-sqlite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stream } from '../support/fixtures.js';
+import { errValue, okValue } from '../support/results.js';
+import { temporaryDirectory } from '../support/stores.js';
+import { addedEvent } from './contract.js';
+
+const directory = temporaryDirectory('wal-sync');
+afterAll(() => directory.remove());
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A file sync that holds each sync on the pool until the test lets it finish (or fail); syncs here run at once. */
+function heldFileSync() {
+  const held: ((error: NodeJS.ErrnoException | null) => void)[] = [];
+  const calls = { onPool: 0, here: 0 };
+  const sync: FileSync = {
+    onPool: (_fd, done) => {
+      calls.onPool += 1;
+      held.push(done);
+    },
+    here: (fd) => {
+      calls.here += 1;
+      fsyncSync(fd);
+    },
+  };
+  return {
+    sync,
+    calls,
+    /** Syncs on the pool asked for and not yet finished. */
+    running: () => held.length,
+    finish: (error: NodeJS.ErrnoException | null = null) => held.shift()?.(error),
+    /** Turns the event loop until a sync is asked of the pool. */
+    async untilRunning() {
+      for (let turn = 0; held.length === 0; turn += 1) {
+        if (turn > 1000) throw new Error('no sync was asked of the pool');
+        await nextTurn();
+      }
+    },
+  };
+}
+
+/** Whether a promise has settled, read without waiting for it. */
+function watched(promise: Promise<unknown>) {
+  const state = { settled: false, failure: undefined as unknown };
+  promise.then(
+    () => {
+      state.settled = true;
+    },
+    (error: unknown) => {
+      state.settled = true;
+      state.failure = error;
+    },
+  );
+  return state;
+}
+
+function logFile(name: string): string {
+  const path = join(directory.path, `${name}-wal`);
+  writeFileSync(path, '');
+  return path;
+}
+
+describe('the write-ahead log synced off the JavaScript thread', () => {
+  it('settles a commit only after a sync that began after it; commits made during a sync share the next one', async () => {
+    const file = heldFileSync();
+    const wal = createWalSync(logFile('shared'), file.sync);
+    expect(wal.durable()).toBeNull();
+
+    wal.written();
+    const first = watched(wal.durable() as Promise<void>);
+    await file.untilRunning();
+    expect(wal.syncing).toBe(true);
+
+    // Committed while the first sync runs: it does not cover them.
+    wal.written();
+    wal.written();
+    const during = [wal.durable(), wal.durable()].map((waiting) => watched(waiting as Promise<void>));
+    await nextTurn();
+    expect(first.settled || during.some((state) => state.settled)).toBe(false);
+
+    file.finish();
+    await nextTurn();
+    expect(first).toEqual({ settled: true, failure: undefined });
+    expect(during.some((state) => state.settled)).toBe(false);
+
+    await file.untilRunning();
+    file.finish();
+    await nextTurn();
+    expect(during.every((state) => state.settled && state.failure === undefined)).toBe(true);
+    expect(file.calls.onPool).toBe(2);
+    expect(wal.durable()).toBeNull();
+    await wal.close();
+  });
+
+  it('fails every commit waiting on a sync that failed, and every one after it: no later sync can vouch for them', async () => {
+    const file = heldFileSync();
+    const wal = createWalSync(logFile('failed'), file.sync);
+    wal.written();
+    const waiting = wal.durable() as Promise<void>;
+    await file.untilRunning();
+    const ioError = Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+    file.finish(ioError);
+    await expect(waiting).rejects.toBe(ioError);
+
+    wal.written();
+    await expect(wal.durable()).rejects.toBe(ioError);
+    expect(wal.syncHere()).toBe(ioError);
+    await wal.close();
+  });
+
+  it('syncs on the calling thread every commit so far when asked, and only when something is left to sync', async () => {
+    const file = heldFileSync();
+    const wal = createWalSync(logFile('here'), file.sync);
+    const afterOpening = file.calls.here;
+    expect(wal.syncHere()).toBeNull();
+    expect(file.calls.here).toBe(afterOpening);
+
+    wal.written();
+    wal.written();
+    expect(wal.syncHere()).toBeNull();
+    expect(file.calls.here).toBe(afterOpening + 1);
+    expect(wal.durable()).toBeNull();
+    expect(file.calls.onPool).toBe(0);
+    await wal.close();
+  });
+
+  it('closes only after the syncs it was asked for', async () => {
+    const file = heldFileSync();
+    const wal = createWalSync(logFile('close'), file.sync);
+    wal.written();
+    void wal.durable()?.catch(() => undefined);
+    await file.untilRunning();
+    const closing = watched(wal.close());
+    await nextTurn();
+    expect(closing.settled).toBe(false);
+    file.finish();
+    await nextTurn();
+    expect(closing.settled).toBe(true);
+  });
+});
+
+describe('the SQLite store at FULL', () => {
+  const rooms = [1, 2, 3].map((n) => stream('contoso', n) as StreamKey);
+
+  it('answers appends that commit together, and reads made after them, only once the log is synced', async () => {
+    const file = heldFileSync();
+    const store = createSqliteStore({ path: join(directory.path, 'together.db'), walFileSync: file.sync });
+    // One append at a time: synced on this thread, as a trip to the pool would only add to the wait.
+    await okValue(store.append(rooms[0] as StreamKey, [addedEvent('alone')], 'noStream'));
+    expect(file.calls.onPool).toBe(0);
+
+    const appends = [
+      watched(okValue(store.append(rooms[1] as StreamKey, [addedEvent('a')], 'noStream'))),
+      watched(okValue(store.append(rooms[2] as StreamKey, [addedEvent('b')], 'noStream'))),
+    ];
+    await file.untilRunning();
+    // Committed, and visible to this connection, but not yet durable: neither is answered, nor is a read of them.
+    const read = store.readAll({ afterPosition: 0, limit: 10 });
+    const reading = watched(Promise.resolve(read));
+    await nextTurn();
+    expect([...appends, reading].some((state) => state.settled)).toBe(false);
+
+    file.finish();
+    const log = await okValue(read);
+    expect(log.map((event) => event.roomId)).toEqual(rooms.map((room) => room.roomId));
+    await nextTurn();
+    expect(appends.every((state) => state.settled && state.failure === undefined)).toBe(true);
+    await store.close();
+  });
+
+  it('answers every caller of a commit whose sync failed with a store failure, and refuses work after it', async () => {
+    const file = heldFileSync();
+    const store = createSqliteStore({ path: join(directory.path, 'failed.db'), walFileSync: file.sync });
+    const appends = [
+      store.append(rooms[0] as StreamKey, [addedEvent('a')], 'noStream'),
+      store.append(rooms[1] as StreamKey, [addedEvent('b')], 'noStream'),
+    ];
+    await file.untilRunning();
+    file.finish(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    for (const append of appends) {
+      expect(await errValue(append)).toMatchObject({
+        type: 'StoreFailure',
+        message: expect.stringContaining('Syncing the write-ahead log failed: EIO'),
+      });
+    }
+    expect(await errValue(store.append(rooms[2] as StreamKey, [addedEvent('c')], 'noStream'))).toMatchObject({ type: 'StoreFailure' });
+    expect(await errValue(store.readAll({ afterPosition: 0, limit: 10 }))).toMatchObject({ type: 'StoreFailure' });
+    await store.close();
+  });
+
+  it('leaves syncing to the OS at NORMAL', async () => {
+    const file = heldFileSync();
+    const store = createSqliteStore({ path: join(directory.path, 'normal.db'), synchronous: 'NORMAL', walFileSync: file.sync });
+    await Promise.all(rooms.map((room) => okValue(store.append(room, [addedEvent('x')], 'noStream'))));
+    expect(file.calls).toEqual({ onPool: 0, here: 0 });
+    await store.close();
+  });
+});
