@@ -17,7 +17,7 @@ import {
 import { createHttpHandler } from '@usher/http-adapter';
 import { checkPostgresSchema, createPostgresStore } from '@usher/store-postgres';
 import { createSqliteStore, DEFAULT_SYNCHRONOUS, type SqliteSynchronous } from '@usher/store-sqlite';
-import { pino } from 'pino';
+import { destination, pino } from 'pino';
 import { serverMetrics, startMetricsListener } from './metrics.js';
 
 export interface ServeOptions {
@@ -63,6 +63,12 @@ export interface ServeOptions {
 }
 
 export const DEFAULT_TENANT = 'default';
+/**
+ * Standard output, written 4 KB at a time and at least every 100 ms: a write of its own for every
+ * line cost a trip to the thread pool per request, ~10% of a signed PATCH's CPU under load. The lines
+ * held are written on a clean exit; a SIGKILL loses at most those.
+ */
+const REQUEST_LOG_DESTINATION = { dest: 1, minLength: 4096, periodicFlush: 100 };
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_EXPIRY_LEASE_MS = 10_000;
@@ -95,7 +101,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const opened = postgres === undefined ? createSqliteStore({ path: options.db, synchronous }) : createPostgresStore(postgres);
   const metrics = options.metricsPort === undefined ? null : serverMetrics();
   const store = metrics === null ? opened : metrics.counted(opened);
-  const log = options.requestLog === false ? null : pino({ base: null });
+  const log = options.requestLog === false ? null : pino({ base: null }, destination(REQUEST_LOG_DESTINATION));
   const tokens = joseAccessTokens(store.signingKeys, systemClock);
   // Nodes of one PostgreSQL database (and processes of one SQLite file) may write a room at once: retry, with jitter, until a deadline.
   const webhooks = {
@@ -163,7 +169,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([expiry.stop(), dispatcher.stop(), metricsListener?.close()]);
-      log?.flush();
+      if (log !== null) await new Promise<void>((resolve) => log.flush(() => resolve()));
       await store.close();
     },
   };
