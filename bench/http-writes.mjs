@@ -4,7 +4,7 @@
 // run: the same PATCHes against a second `usher serve --synchronous NORMAL` (no commit waits for the
 // disk) and against Hono alone answering them (the HTTP stack's own floor), each in its own process.
 // Alternating rounds; ratios reported. Row 5 of BENCHMARKS.md (needs a build).
-// USHER_BENCH_SECONDS sets the length of a round (default 5), USHER_BENCH_ROUNDS their number (default 3);
+// USHER_BENCH_SECONDS sets the length of a round (default 5), USHER_BENCH_ROUNDS their number (default 5);
 // USHER_BENCH_PROFILE=<dir> writes CPU profiles of the Usher servers there; USHER_BENCH_SERVE_ARGS adds flags to usher serve.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { report, roundsOf, summary, target } from './report.mjs';
 
 const ROOMS = 100;
 const CONNECTIONS = 50;
-const { rounds: ROUNDS, seconds: SECONDS } = roundsOf({ rounds: 3, seconds: 5 });
+const { rounds: ROUNDS, seconds: SECONDS } = roundsOf({ rounds: 5, seconds: 5 });
 const directory = mkdtempSync(join(tmpdir(), 'usher-bench-http-'));
 
 /** A server under test: its process, where it listens, its key, and the rooms the PATCHes go to. */
@@ -195,12 +195,12 @@ report({
   normalRatio: { label: 'for where the time goes: Usher at NORMAL / raw FULL ceiling', ...summary(normalRatios) },
   note: [
     'Requests are signed before each round, so that the load tool measures the server rather than its own hashing.',
-    `Where the time goes, measured in this run: group commit makes one sync serve a whole group, and a server that never waits for the disk (NORMAL) answers ${percentMore(summary(syncShares).median)} PATCHes than the one at FULL (median of FULL / NORMAL above),`,
-    'so taking the syncs off the request thread (the store in a worker thread) could win at most that.',
-    `The rest is CPU, mostly in the server’s one JavaScript thread (at FULL the server process used ${medianPercent(of('full', 'serverBusy'))} of a core over the round, GC and I/O threads included; the load tool ${medianPercent(of('full', 'toolBusy'))}): a signed PATCH costs Usher ${micros(of('normal', 'cpuPerRequest'))} of CPU at NORMAL (at FULL the syncs’ kernel time counts too), of which the HTTP stack itself (Hono alone, reading the same request and answering {}) is ${micros(of('hono', 'cpuPerRequest'))}.`,
-    'A CPU profile of the NORMAL server (USHER_BENCH_PROFILE, 2026-11-26) split its busy time: SQLite group commit and the appends in it ~26% (the transaction’s own writes ~11%, each append’s event insert ~4%, roster row ~4%, hash chain ~3%),',
-    'the gate ~16% (authentication ~10%: the HMAC, the body hash, the headers), the JSON body (parse and the duplicate-key pass) ~5%, the decision ~4%, HTTP parsing, routing and writing the answer ~13%, GC ~7%, the request log ~3%; no one piece would close the gap.',
-    `Meeting the target needs a server that spends less than the raw ceiling’s interval on a request (${(1e6 / summary(ceilings).median).toFixed(0)} µs in this run) or more than one core: several processes, one of them writing the SQLite file. Neither is in Usher yet.`,
+    'How FULL keeps up: group commit makes one sync serve a whole group, and the store runs that sync on libuv’s thread pool while the JavaScript thread decides and commits the next group (a commit made alone syncs in place); no caller is answered, and no read returns a commit, before it is on disk.',
+    `Where the time goes, measured in this run: a server that never waits for the disk (NORMAL) answers ${percentMore(summary(syncShares).median)} PATCHes than the one at FULL (median of FULL / NORMAL above).`,
+    `The rest is CPU, mostly in the server’s one JavaScript thread (at FULL the server process used ${medianPercent(of('full', 'serverBusy'))} of a core over the round, GC, pool and I/O threads included; the load tool ${medianPercent(of('full', 'toolBusy'))}): a signed PATCH costs Usher ${micros(of('normal', 'cpuPerRequest'))} of CPU at NORMAL (at FULL the syncs’ kernel time counts too), of which the HTTP stack itself (Hono alone, reading the same request and answering {}) is ${micros(of('hono', 'cpuPerRequest'))}.`,
+    'A CPU profile of the FULL server (USHER_BENCH_PROFILE, 2026-11-26, after the syncs moved to the pool and the request log to 4 KB writes) split its busy time: SQLite group commit ~34% (the transaction’s native work, with the WAL writes and the checkpoints SQLite runs inside commits, ~31%; the projection’s statements ~3%),',
+    'HTTP parsing, routing and writing the answer ~15%, the gate ~11% (authentication ~7%: the HMAC, the body hash, the headers), GC ~8%, the decision ~5%, the request log ~4%, the JSON body ~4%, the hash chain ~2%.',
+    `The target holds while the server spends less CPU in that thread on a request than the raw ceiling’s interval (${(1e6 / summary(ceilings).median).toFixed(0)} µs in this run); beyond that, the next step is a second core: the SQLite transaction in a thread of its own.`,
     'The ratio moves with the disk far more than Usher does: the raw FULL ceiling is one sync per row, and it has ranged from ~1,500 to ~13,700/s on this machine on different days and within one run.',
   ].join(' '),
 });
