@@ -56,7 +56,8 @@ function syncDirectoryOf(path: string, sync: FileSync): void {
 }
 
 export function createWalSync(walPath: string, sync: FileSync = NODE_FILE_SYNC): WalSync {
-  const fd = openSync(walPath, 'r');
+  // Opened for writing, though nothing is written through it: Windows syncs only a handle that may write.
+  const fd = openSync(walPath, 'r+');
   syncDirectoryOf(walPath, sync);
   let written = 0;
   let synced = 0;
