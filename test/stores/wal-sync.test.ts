@@ -169,6 +169,14 @@ describe('the SQLite store at FULL', () => {
     expect(log.map((event) => event.roomId)).toEqual(rooms.map((room) => room.roomId));
     await nextTurn();
     expect(appends.every((state) => state.settled && state.failure === undefined)).toBe(true);
+
+    // Nothing arrived while that sync ran: appends come one at a time again, and are synced in place.
+    const syncedHere = file.calls.here;
+    const again = store.append(rooms[0] as StreamKey, [addedEvent('again')], 1);
+    await nextTurn();
+    await nextTurn();
+    expect(file.calls).toEqual({ onPool: 1, here: syncedHere + 1 });
+    await okValue(again);
     await store.close();
   });
 
