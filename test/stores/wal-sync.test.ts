@@ -200,6 +200,18 @@ describe('the SQLite store at FULL', () => {
     await store.close();
   });
 
+  it('answers a write beside the log (a lease) only once it is synced', async () => {
+    const file = heldFileSync();
+    const store = createSqliteStore({ path: join(directory.path, 'lease.db'), walFileSync: file.sync });
+    const taking = store.leases.acquire('expiry', 'node-1', '2026-11-26T00:00:00.000Z', '2026-11-26T00:00:10.000Z');
+    const taken = watched(Promise.resolve(taking));
+    await file.untilRunning();
+    expect(taken.settled).toBe(false);
+    file.finish();
+    expect(await okValue(taking)).toBe(true);
+    await store.close();
+  });
+
   it('leaves syncing to the OS at NORMAL', async () => {
     const file = heldFileSync();
     const store = createSqliteStore({ path: join(directory.path, 'normal.db'), synchronous: 'NORMAL', walFileSync: file.sync });

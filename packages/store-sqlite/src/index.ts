@@ -9,4 +9,4 @@ export {
   type SqliteStoreOptions,
   type SqliteSynchronous,
 } from './sqlite-store.js';
-export { createWalSync, type FileSync, NODE_FILE_SYNC, type WalSync } from './wal-sync.js';
+export { createWalSync, type FileSync, type WalSync } from './wal-sync.js';

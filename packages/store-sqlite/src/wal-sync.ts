@@ -7,7 +7,7 @@ export interface FileSync {
   readonly here: (fd: number) => void;
 }
 
-export const NODE_FILE_SYNC: FileSync = { onPool: fsync, here: fsyncSync };
+const NODE_FILE_SYNC: FileSync = { onPool: fsync, here: fsyncSync };
 
 /**
  * Makes commits durable without holding the JavaScript thread. The connection runs at
