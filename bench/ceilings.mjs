@@ -96,6 +96,7 @@ export function writeSetCeiling(path, synchronous, seedPath) {
     appended += 1;
     head.version += 1;
     insertEvent.run(
+      head.stream_key,
       head.tenant_id,
       head.room_id,
       head.version,
@@ -107,7 +108,7 @@ export function writeSetCeiling(path, synchronous, seedPath) {
       head.last_hash,
       event.hash,
     );
-    upsertParticipant.run(head.tenant_id, head.room_id, `8:acs:floor_${appended}`, 'Attendee', head.version);
+    upsertParticipant.run(head.stream_key, head.version, `8:acs:floor_${appended}`, 'Attendee');
   });
   return {
     round(seconds, stalls = null) {

@@ -18,6 +18,41 @@ import { addedEvent, allParticipants, wholeLog } from './contract.js';
 import { interleavedRooms } from './version-2-upgrade.js';
 import { callInProgress, DOWNGRADE_TO_2, expectFoundAfterUpgrade } from './version-3-upgrade.js';
 
+/** Back to what version 7 left: streams, the log's version index and the roster keyed by the tenant and room ids. */
+const DOWNGRADE_8_TO_7 = `
+  CREATE TABLE participants_v7 (
+    tenant_id TEXT NOT NULL, room_id TEXT NOT NULL, participant_id TEXT NOT NULL, role TEXT NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, room_id, seq)
+  ) WITHOUT ROWID;
+  INSERT INTO participants_v7 SELECT s.tenant_id, s.room_id, p.participant_id, p.role, p.seq
+    FROM participants p JOIN streams s ON s.stream_key = p.stream_key;
+  DROP TABLE participants;
+  ALTER TABLE participants_v7 RENAME TO participants;
+  CREATE UNIQUE INDEX participants_by_participant ON participants (tenant_id, participant_id, room_id);
+  CREATE TABLE events_v7 (
+    position INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL, room_id TEXT NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1), event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+    schema_version INTEGER NOT NULL, data TEXT NOT NULL, meta TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+    UNIQUE (tenant_id, room_id, version)
+  );
+  INSERT INTO events_v7 SELECT position, tenant_id, room_id, version, event_id, type, schema_version, data, meta, prev_hash, hash FROM events;
+  DROP TABLE events;
+  ALTER TABLE events_v7 RENAME TO events;
+  CREATE TABLE streams_v7 (
+    tenant_id TEXT NOT NULL, room_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('absent', 'active', 'deleted')), state TEXT NOT NULL,
+    created_position INTEGER, created_at TEXT, valid_from TEXT, valid_until TEXT, pstn_dial_out_enabled INTEGER, call_expires_at TEXT,
+    UNIQUE (tenant_id, room_id)
+  );
+  -- In reverse key order, so that the upgrade cannot pass by keeping keys that happened to be rowids already.
+  INSERT INTO streams_v7 SELECT tenant_id, room_id, status, state, created_position, created_at, valid_from, valid_until,
+    pstn_dial_out_enabled, call_expires_at FROM streams ORDER BY stream_key DESC;
+  DROP TABLE streams;
+  ALTER TABLE streams_v7 RENAME TO streams;
+  CREATE INDEX streams_active_by_creation_time ON streams (tenant_id, created_at, room_id) WHERE status = 'active';
+  CREATE INDEX streams_calls_to_expire ON streams (call_expires_at, tenant_id, room_id) WHERE call_expires_at IS NOT NULL;
+  DELETE FROM schema_migrations WHERE version = 8;`;
+
 /** Back to what version 6 left: the stream row holding its version and hash, rewritten on every append. */
 const DOWNGRADE_7_TO_6 = `
   ALTER TABLE streams ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
@@ -56,7 +91,7 @@ const DOWNGRADE_5_TO_4 = `
   DELETE FROM schema_migrations WHERE version = 5;`;
 
 /** The step back from each version, keyed by the version it undoes. */
-const DOWNGRADES: Readonly<Record<number, string>> = { 7: DOWNGRADE_7_TO_6, 6: DOWNGRADE_6_TO_5, 5: DOWNGRADE_5_TO_4 };
+const DOWNGRADES: Readonly<Record<number, string>> = { 8: DOWNGRADE_8_TO_7, 7: DOWNGRADE_7_TO_6, 6: DOWNGRADE_6_TO_5, 5: DOWNGRADE_5_TO_4 };
 
 /** Takes a file of this build's schema back, a step at a time, to what `version` left. */
 function downgradeTo(db: Database.Database, version: number): void {
@@ -66,6 +101,30 @@ function downgradeTo(db: Database.Database, version: number): void {
     db.exec(step);
   }
   expect(schemaVersionOf(db)).toBe(version);
+}
+
+/**
+ * A file of interleaved rooms taken back to `version` and opened again by this build, which upgrades it:
+ * its log, listings and heads are checked to be what they were; the upgraded store is handed on open.
+ */
+async function upgradedFrom(parent: string, version: number) {
+  const path = join(parent, `version-${version}.db`);
+  const store = createSqliteStore({ path });
+  const { rooms, listings } = await interleavedRooms(store);
+  const before = await listings(store);
+  const log = await wholeLog(store);
+  const loaded = await Promise.all(rooms.map((room) => okValue(store.loadStream(room))));
+  const roomsOfB = await okValue(store.roomsOfParticipant(tenant('contoso'), participant('b')));
+  await store.close();
+  const db = new Database(path);
+  downgradeTo(db, version);
+  db.close();
+
+  const upgraded = createSqliteStore({ path });
+  expect(await wholeLog(upgraded)).toEqual(log);
+  expect(await listings(upgraded)).toEqual(before);
+  expect(await Promise.all(rooms.map((room) => okValue(upgraded.loadStream(room))))).toEqual(loaded);
+  return { upgraded, path, rooms, roomsOfB };
 }
 
 describe('SQLite file', () => {
@@ -129,7 +188,7 @@ describe('SQLite file', () => {
     const keyed = check
       .prepare<[], { participant_id: string; data: string }>(
         `SELECT p.participant_id, e.data FROM participants p JOIN events e
-           ON e.tenant_id = p.tenant_id AND e.room_id = p.room_id AND e.version = p.seq AND e.type = 'ParticipantAdded'`,
+           ON e.stream_key = p.stream_key AND e.version = p.seq AND e.type = 'ParticipantAdded'`,
       )
       .all();
     check.close();
@@ -207,30 +266,54 @@ describe('SQLite file', () => {
   });
 
   it('upgrades a version-6 file: the same log, rooms and heads, the stream row without the version and hash it rewrote', async () => {
-    const path = join(directory.path, 'version-6.db');
-    const store = createSqliteStore({ path });
-    const { listings } = await interleavedRooms(store);
-    const before = await listings(store);
-    const log = await wholeLog(store);
-    const rooms = [
-      ...new Map(log.map((event) => [`${event.tenantId}/${event.roomId}`, { tenantId: event.tenantId, roomId: event.roomId } as StreamKey])).values(),
-    ];
-    const loaded = await Promise.all(rooms.map((room) => okValue(store.loadStream(room))));
-    await store.close();
-    const db = new Database(path);
-    downgradeTo(db, 6);
-    db.close();
-
-    const upgraded = createSqliteStore({ path });
-    expect(await wholeLog(upgraded)).toEqual(log);
-    expect(await listings(upgraded)).toEqual(before);
-    expect(await Promise.all(rooms.map((room) => okValue(upgraded.loadStream(room))))).toEqual(loaded);
+    const { upgraded, path } = await upgradedFrom(directory.path, 6);
     await upgraded.close();
     const check = new Database(path);
     const columns = check.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('streams')").all();
     check.close();
     expect(columns.map((column) => column.name)).not.toContain('version');
     expect(columns.map((column) => column.name)).not.toContain('last_hash');
+  });
+
+  it('upgrades a version-7 file: the same log, rooms, rosters and heads, each stream under one key; appends and rebuilds go on', async () => {
+    const { upgraded, path, rooms, roomsOfB } = await upgradedFrom(directory.path, 7);
+    expect(await okValue(upgraded.roomsOfParticipant(tenant('contoso'), participant('b')))).toEqual(roomsOfB);
+    expect(roomsOfB).toHaveLength(rooms.length);
+    const check = new Database(path);
+    const strays = check
+      .prepare<[], { n: number }>(
+        `SELECT count(*) AS n FROM events e JOIN streams s ON s.stream_key = e.stream_key
+         WHERE s.tenant_id <> e.tenant_id OR s.room_id <> e.room_id`,
+      )
+      .get();
+    const keys = check.prepare<[], { n: number }>('SELECT count(DISTINCT stream_key) AS n FROM events').get();
+    check.close();
+    expect(strays?.n).toBe(0);
+    expect(keys?.n).toBe(rooms.length);
+
+    const service = createRoomService({ store: upgraded, clock: manualClock(), ids: sequentialIds(900) });
+    const [first] = rooms as [StreamKey];
+    await okValue(service.addParticipants(first, [{ id: participant('after-upgrade') }]));
+    const created = (await okValue(service.createRoom(tenant('contoso'), { participants: [{ id: participant('b') }] }))).stream;
+    const rosterAfter = await okValue(upgraded.listParticipants(first));
+    const loadedAfter = await okValue(upgraded.loadStream(created));
+    expect(rosterAfter.items.map((entry) => entry.participantId)).toContain(participant('after-upgrade'));
+    expect([...(await okValue(upgraded.roomsOfParticipant(tenant('contoso'), participant('b'))))].sort()).toEqual(
+      [...roomsOfB, created.roomId].sort(),
+    );
+    const everything = await wholeLog(upgraded);
+    expect(await okValue(upgraded.rebuildProjections())).toEqual({ events: everything.length, rooms: rooms.length + 1 });
+    await upgraded.close();
+
+    const rebuilt = createSqliteStore({ path });
+    expect(await wholeLog(rebuilt)).toEqual(everything);
+    expect(await okValue(rebuilt.listParticipants(first))).toEqual(rosterAfter);
+    expect(await okValue(rebuilt.loadStream(created))).toEqual(loadedAfter);
+    await okValue(
+      createRoomService({ store: rebuilt, clock: manualClock(), ids: sequentialIds(950) }).addParticipants(created, [{ id: participant('c') }]),
+    );
+    expect(await okValue(rebuilt.readStream(created))).toHaveLength((loadedAfter?.version ?? 0) + 1);
+    await rebuilt.close();
   });
 
   it('rebuilds a room whose events span many rebuild batches to what its appends made, whatever the batch size', async () => {
@@ -400,11 +483,11 @@ describe('SQLite file', () => {
     const insert = () =>
       db
         .prepare(
-          `INSERT INTO events (tenant_id, room_id, version, event_id, type, schema_version, data, meta, prev_hash, hash)
-           VALUES (?, ?, 1, 'X', 'RoomDeleted', 1, '{}', '{}', '', '')`,
+          `INSERT INTO events (stream_key, tenant_id, room_id, version, event_id, type, schema_version, data, meta, prev_hash, hash)
+           VALUES ((SELECT stream_key FROM streams WHERE tenant_id = ? AND room_id = ?), ?, ?, 1, 'X', 'RoomDeleted', 1, '{}', '{}', '', '')`,
         )
-        .run(room.tenantId, room.roomId);
-    expect(insert).toThrow(/UNIQUE constraint failed: events.tenant_id, events.room_id, events.version/);
+        .run(room.tenantId, room.roomId, room.tenantId, room.roomId);
+    expect(insert).toThrow(/UNIQUE constraint failed: events.stream_key, events.version/);
     db.close();
   });
 });

@@ -5,11 +5,17 @@ import type { Statements } from './statements.js';
 
 export const DEFAULT_HEAD_CACHE_SIZE = 1024;
 
-function headFromRow(statements: Statements, stream: LogStreamKey, row: HeadRow | undefined): StreamHead {
-  if (row === undefined) return EMPTY_HEAD;
+/** A head with the stream's key in this file: null until the stream's first append gives it one. */
+export type KeyedHead = StreamHead & { readonly key: number | null };
+
+/** The head of a stream with no events (and so no key). */
+export const NO_HEAD: KeyedHead = { ...EMPTY_HEAD, key: null };
+
+function headFromRow(statements: Statements, row: HeadRow | undefined): KeyedHead {
+  if (row === undefined) return NO_HEAD;
   const stored = JSON.parse(row.state) as StreamState;
-  const state = stateWithRoster(stored, () => statements.roster.all(stream.tenantId, stream.roomId));
-  return { version: row.version, lastHash: row.last_hash, state, createdPosition: row.created_position };
+  const state = stateWithRoster(stored, () => statements.roster.all(row.stream_key));
+  return { version: row.version, lastHash: row.last_hash, state, createdPosition: row.created_position, key: row.stream_key };
 }
 
 /**
@@ -19,37 +25,39 @@ function headFromRow(statements: Statements, stream: LogStreamKey, row: HeadRow 
  * has committed since it was last seen to match (SQLite's `data_version`), without reading it at all.
  */
 export function createHeadCache(statements: Statements, capacity = DEFAULT_HEAD_CACHE_SIZE) {
-  const heads = streamHeadCache(capacity);
-  const keyOf = (stream: LogStreamKey) => `${stream.tenantId}\u0000${stream.roomId}`;
+  const heads = streamHeadCache<KeyedHead>(capacity);
+  const slotOf = (stream: LogStreamKey) => `${stream.tenantId}\u0000${stream.roomId}`;
   /** The streams whose held head is known to be the stored one, as of `seenDataVersion`. */
   const current = new Set<string>();
   let seenDataVersion: number | undefined;
 
-  function confirm(key: string) {
+  function confirm(slot: string) {
     // Bounded like the heads: forgetting a confirmation only costs a read.
     if (current.size >= Math.max(1, capacity) * 2) current.clear();
-    current.add(key);
+    current.add(slot);
   }
 
   /** The stream's current head; within a transaction, the one that transaction sees. */
-  function read(stream: LogStreamKey): StreamHead {
+  function read(stream: LogStreamKey): KeyedHead {
     const dataVersion = statements.dataVersion.get()?.data_version;
     if (dataVersion !== seenDataVersion) {
       seenDataVersion = dataVersion;
       current.clear();
     }
-    const key = keyOf(stream);
+    const slot = slotOf(stream);
     const held = heads.get(stream);
-    if (held !== undefined && current.has(key)) return held;
-    const stored = statements.headVersion.get(stream.tenantId, stream.roomId);
-    if (stored === undefined) return EMPTY_HEAD;
-    if (held !== undefined && held.version === stored.version && held.lastHash === stored.last_hash) {
-      confirm(key);
-      return held;
+    if (held !== undefined && current.has(slot)) return held;
+    if (held !== undefined && held.key !== null) {
+      const stored = statements.headVersion.get(held.key);
+      if (stored !== undefined && held.version === stored.version && held.lastHash === stored.last_hash) {
+        confirm(slot);
+        return held;
+      }
     }
-    const head = headFromRow(statements, stream, statements.head.get({ tenantId: stream.tenantId, roomId: stream.roomId }));
+    const head = headFromRow(statements, statements.head.get(stream.tenantId, stream.roomId));
+    if (head === NO_HEAD) return head;
     heads.remember(stream, head);
-    confirm(key);
+    confirm(slot);
     return head;
   }
 
@@ -60,17 +68,17 @@ export function createHeadCache(statements: Statements, capacity = DEFAULT_HEAD_
      * since (a read transaction of its own, the cost of a whole small statement): for a command whose
      * append checks the version anyway.
      */
-    recent(stream: LogStreamKey): StreamHead {
+    recent(stream: LogStreamKey): KeyedHead {
       return heads.get(stream) ?? read(stream);
     },
     /** A head this connection has just committed. */
-    remember(stream: LogStreamKey, head: StreamHead): void {
+    remember(stream: LogStreamKey, head: KeyedHead): void {
       heads.remember(stream, head);
-      confirm(keyOf(stream));
+      confirm(slotOf(stream));
     },
     /** The stream was written in a transaction not yet committed: its held head is no longer the stored one. */
     written(stream: LogStreamKey): void {
-      current.delete(keyOf(stream));
+      current.delete(slotOf(stream));
     },
     clear(): void {
       heads.clear();

@@ -4,12 +4,12 @@ import {
   headAfter,
   netRosterChanges,
   requestRanges,
-  type StreamHead,
   type SummaryColumns,
   sameApartFromRoster,
   stateWithoutRoster,
   summaryColumns,
 } from '@usher/core/store-kit';
+import type { KeyedHead } from './head-cache.js';
 import type { Statements } from './statements.js';
 
 /** Every summary column as it was: then the stream row's indexed columns need not be written. */
@@ -22,32 +22,33 @@ function sameSummary(left: SummaryColumns, right: SummaryColumns): boolean {
  * on rebuild alike: roster rows for the run's net changes, a ledger row per request, and the stream row
  * only when something in it changed. The stream's version and hash are its last event's (the log holds
  * them), so a run that changes the roster alone, the commonest write, leaves the row be.
- * Answers the new head.
+ * `key` is the stream's key in this file. Answers the new head.
  */
 export function writeProjection(
   statements: Statements,
   stream: LogStreamKey,
-  head: StreamHead,
+  key: number,
+  head: KeyedHead,
   batch: BatchProjection,
   positionAt: (index: number) => number,
-): StreamHead {
+): KeyedHead {
   const { tenantId, roomId } = stream;
   for (const change of netRosterChanges(head.state, batch.roster)) {
-    if (change.kind === 'add') statements.upsertParticipant.run(tenantId, roomId, change.participant, change.role, change.version);
-    else if (change.kind === 'changeRole') statements.changeParticipantRole.run(change.role, tenantId, roomId, change.participant);
-    else if (change.kind === 'remove') statements.deleteParticipant.run(tenantId, roomId, change.participant);
-    else statements.clearRoster.run(tenantId, roomId);
+    if (change.kind === 'add') statements.upsertParticipant.run(key, change.version, change.participant, change.role);
+    else if (change.kind === 'changeRole') statements.changeParticipantRole.run(change.role, change.participant, key);
+    else if (change.kind === 'remove') statements.deleteParticipant.run(change.participant, key);
+    else statements.clearRoster.run(key);
   }
   for (const range of requestRanges(batch.requests))
     statements.recordRequest.run(tenantId, range.requestId, roomId, range.fromVersion, range.toVersion, range.at);
-  const next = headAfter(head, batch, positionAt);
+  const next: KeyedHead = { ...headAfter(head, batch, positionAt), key };
   const summary = summaryColumns(next.state);
   if (head.version > 0 && next.createdPosition === head.createdPosition && sameSummary(summary, summaryColumns(head.state))) {
-    if (!sameApartFromRoster(head.state, next.state))
-      statements.updateStreamState.run(JSON.stringify(stateWithoutRoster(next.state)), tenantId, roomId);
+    if (!sameApartFromRoster(head.state, next.state)) statements.updateStreamState.run(JSON.stringify(stateWithoutRoster(next.state)), key);
     return next;
   }
   statements.upsertStream.run({
+    streamKey: key,
     tenantId,
     roomId,
     state: JSON.stringify(stateWithoutRoster(next.state)),

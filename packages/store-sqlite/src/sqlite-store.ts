@@ -22,7 +22,6 @@ import {
 import {
   checkExpectedVersion,
   deadLetterFromRow,
-  EMPTY_HEAD,
   eventSubscriptionFromRow,
   expiryFromRow,
   isExact,
@@ -35,7 +34,6 @@ import {
   roomListBound,
   roomListKeyOf,
   type StoreTuning,
-  type StreamHead,
   signingKeyFromRow,
   streamRuns,
   summaryFromRow,
@@ -43,7 +41,7 @@ import {
 } from '@usher/core/store-kit';
 import Database from 'better-sqlite3';
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
-import { createHeadCache } from './head-cache.js';
+import { createHeadCache, type KeyedHead, NO_HEAD } from './head-cache.js';
 import { migrate, SCHEMA_VERSION, schemaVersionOf } from './migrations.js';
 import { writeProjection } from './projection.js';
 import { toStoredEvent } from './rows.js';
@@ -199,13 +197,15 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   }
 
   const appendTransaction = db.transaction(
-    (...[stream, events, expected, decided]: Parameters<EventStore['append']>): { result: AppendResult; head: StreamHead | null } => {
+    (...[stream, events, expected, decided]: Parameters<EventStore['append']>): { result: AppendResult; head: KeyedHead | null } => {
       const head = heads.read(stream);
       const checked = checkExpectedVersion(stream, expected, head.version);
       if (checked.isErr()) throw new Conflict(checked.error);
       if (events.length === 0) return { result: { stream, version: head.version, events: [], replayed: false }, head: null };
+      const key = head.key ?? (sql.openStream.get(stream.tenantId, stream.roomId) as { stream_key: number }).stream_key;
       const stored = chain(stream, head.lastHash, head.version + 1, events).map((event): StoredEvent => {
         const inserted = sql.insertEvent.run(
+          key,
           stream.tenantId,
           stream.roomId,
           event.version,
@@ -220,7 +220,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         return storedEvent(event, Number(inserted.lastInsertRowid));
       });
       const batch = projectBatch(head, stored, isExact(expected) ? decided : undefined);
-      const next = writeProjection(sql, stream, head, batch, (index) => (stored[index] as StoredEvent).position);
+      const next = writeProjection(sql, stream, key, head, batch, (index) => (stored[index] as StoredEvent).position);
       heads.written(stream);
       return { result: { stream, version: next.version, events: stored, replayed: false }, head: next };
     },
@@ -254,12 +254,23 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       heads.clear();
       db.exec(CLEAR_PROJECTIONS.text);
       for (let after = 0; ; ) {
-        const events = sql.eventsAfter.all(after, rebuildBatch).map(toStoredEvent);
-        if (events.length === 0) break;
+        const rows = sql.keyedEventsAfter.all(after, rebuildBatch);
+        if (rows.length === 0) break;
+        const events = rows.map(toStoredEvent);
+        // Each stream takes back the key its events hold.
+        const keys = new Map(rows.map((row) => [row.position, row.stream_key]));
         for (const run of streamRuns(events)) {
           const head = heads.read(run.stream);
-          if (head === EMPTY_HEAD) rooms += 1;
-          const next = writeProjection(sql, run.stream, head, projectBatch(head, run.events), (index) => (run.events[index] as StoredEvent).position);
+          if (head === NO_HEAD) rooms += 1;
+          const key = keys.get((run.events[0] as StoredEvent).position) as number;
+          const next = writeProjection(
+            sql,
+            run.stream,
+            key,
+            head,
+            projectBatch(head, run.events),
+            (index) => (run.events[index] as StoredEvent).position,
+          );
           // Held for the stream's next run: its version and hash in the store are the log's last event's, not the rebuild's.
           heads.remember(run.stream, next);
         }
@@ -318,7 +329,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       answerOnceDurable(group, [outcome]);
       return;
     }
-    const outcomes: ({ readonly done: { result: AppendResult; head: StreamHead | null } } | { readonly cause: unknown })[] = [];
+    const outcomes: ({ readonly done: { result: AppendResult; head: KeyedHead | null } } | { readonly cause: unknown })[] = [];
     const commitAll = db.transaction(() => {
       // A transaction function called inside another runs in a savepoint, and rolls back to it when it throws.
       for (const { args } of group) {
@@ -487,7 +498,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     },
 
     roomsOfParticipant(tenantId, participant) {
-      return run('Reading rosters failed', () => sql.roomsOfParticipant.all(tenantId, participant).map((row) => row.room_id as RoomId));
+      return run('Reading rosters failed', () => sql.roomsOfParticipant.all(participant, tenantId).map((row) => row.room_id as RoomId));
     },
 
     callsToExpire(now, limit) {

@@ -1,6 +1,6 @@
 import type { Query } from '@usher/core/store-kit';
 import type Database from 'better-sqlite3';
-import { INSERT_EVENT, SELECT_EVENT_BY_ID } from './sql/append.js';
+import { INSERT_EVENT, OPEN_STREAM, SELECT_EVENT_BY_ID } from './sql/append.js';
 import { SELECT_CHECKPOINT, UPSERT_CHECKPOINT } from './sql/checkpoints.js';
 import {
   DELETE_DEAD_LETTER,
@@ -30,6 +30,7 @@ import {
 } from './sql/project.js';
 import { COUNT_EVENTS, SELECT_AFTER_POSITION, SELECT_HEAD_POSITION } from './sql/read-all.js';
 import { SELECT_STREAM_RANGE } from './sql/read-stream.js';
+import { SELECT_KEYED_AFTER_POSITION } from './sql/rebuild.js';
 import { SELECT_REQUEST } from './sql/requests.js';
 import { SELECT_ACTIVE_ROOM, SELECT_ACTIVE_ROOMS_PAGE } from './sql/rooms.js';
 import { INSERT_SIGNING_KEY, SELECT_SIGNING_KEYS } from './sql/signing-keys.js';
@@ -49,6 +50,7 @@ function prepare<Params extends unknown[], Row>(db: Database.Database, statement
 /** Every statement of the store, prepared once per connection. */
 export function prepareStatements(db: Database.Database) {
   return {
+    openStream: prepare(db, OPEN_STREAM),
     insertEvent: prepare(db, INSERT_EVENT),
     eventById: prepare(db, SELECT_EVENT_BY_ID),
     checkpoint: prepare(db, SELECT_CHECKPOINT),
@@ -66,6 +68,7 @@ export function prepareStatements(db: Database.Database) {
     clearRoster: prepare(db, CLEAR_ROSTER),
     recordRequest: prepare(db, RECORD_REQUEST),
     eventsAfter: prepare(db, SELECT_AFTER_POSITION),
+    keyedEventsAfter: prepare(db, SELECT_KEYED_AFTER_POSITION),
     countEvents: prepare(db, COUNT_EVENTS),
     headPosition: prepare(db, SELECT_HEAD_POSITION),
     streamRange: prepare(db, SELECT_STREAM_RANGE),

@@ -18,12 +18,12 @@ export const EMPTY_HEAD: StreamHead = { version: 0, lastHash: GENESIS_HASH, stat
  * The heads of recently used streams, most recent last, at most `capacity` of them: what lets a store
  * append without reading a head it has just written (0 keeps none).
  */
-export function streamHeadCache(capacity: number) {
-  const heads = new Map<string, StreamHead>();
+export function streamHeadCache<Head extends StreamHead = StreamHead>(capacity: number) {
+  const heads = new Map<string, Head>();
   const keyOf = (stream: LogStreamKey) => `${stream.tenantId}\u0000${stream.roomId}`;
   return {
-    get: (stream: LogStreamKey): StreamHead | undefined => heads.get(keyOf(stream)),
-    remember(stream: LogStreamKey, head: StreamHead): void {
+    get: (stream: LogStreamKey): Head | undefined => heads.get(keyOf(stream)),
+    remember(stream: LogStreamKey, head: Head): void {
       if (capacity <= 0) return;
       const key = keyOf(stream);
       heads.delete(key);

@@ -1,6 +1,8 @@
 import { query } from '@usher/core/store-kit';
 
 export interface StreamRowParams {
+  /** The key the stream was given at its first append (a rebuild gives it back from the log). */
+  readonly streamKey: number;
   readonly tenantId: string;
   readonly roomId: string;
   readonly status: string;
@@ -15,9 +17,9 @@ export interface StreamRowParams {
 }
 
 export const UPSERT_STREAM = query<[StreamRowParams]>(`
-  INSERT INTO streams (tenant_id, room_id, status, state, created_position,
+  INSERT INTO streams (stream_key, tenant_id, room_id, status, state, created_position,
                        created_at, valid_from, valid_until, pstn_dial_out_enabled, call_expires_at)
-  VALUES (@tenantId, @roomId, @status, @state, @createdPosition,
+  VALUES (@streamKey, @tenantId, @roomId, @status, @state, @createdPosition,
           @createdAt, @validFrom, @validUntil, @pstnDialOutEnabled, @callExpiresAt)
   ON CONFLICT (tenant_id, room_id) DO UPDATE SET
     status = excluded.status,
@@ -34,26 +36,26 @@ export const UPSERT_STREAM = query<[StreamRowParams]>(`
  * without a column): SQLite maintains every index on a column named in an UPDATE's SET, changed or
  * not, and the stream row has several.
  */
-export const UPDATE_STREAM_STATE = query<[string, string, string]>(`
+export const UPDATE_STREAM_STATE = query<[string, number]>(`
   UPDATE streams SET state = ?
-  WHERE tenant_id = ? AND room_id = ?`);
+  WHERE stream_key = ?`);
 
-export const UPSERT_PARTICIPANT = query<[string, string, string, string, number]>(`
-  INSERT INTO participants (tenant_id, room_id, participant_id, role, seq)
-  VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (tenant_id, room_id, participant_id) DO UPDATE SET role = excluded.role, seq = excluded.seq`);
+export const UPSERT_PARTICIPANT = query<[number, number, string, string]>(`
+  INSERT INTO participants (stream_key, seq, participant_id, role)
+  VALUES (?, ?, ?, ?)
+  ON CONFLICT (participant_id, stream_key) DO UPDATE SET role = excluded.role, seq = excluded.seq`);
 
-export const CHANGE_PARTICIPANT_ROLE = query<[string, string, string, string]>(`
+export const CHANGE_PARTICIPANT_ROLE = query<[string, string, number]>(`
   UPDATE participants SET role = ?
-  WHERE tenant_id = ? AND room_id = ? AND participant_id = ?`);
+  WHERE participant_id = ? AND stream_key = ?`);
 
-export const DELETE_PARTICIPANT = query<[string, string, string]>(`
+export const DELETE_PARTICIPANT = query<[string, number]>(`
   DELETE FROM participants
-  WHERE tenant_id = ? AND room_id = ? AND participant_id = ?`);
+  WHERE participant_id = ? AND stream_key = ?`);
 
-export const CLEAR_ROSTER = query<[string, string]>(`
+export const CLEAR_ROSTER = query<[number]>(`
   DELETE FROM participants
-  WHERE tenant_id = ? AND room_id = ?`);
+  WHERE stream_key = ?`);
 
 /** The request ledger's rule (recordRequest in the store kit): a later run elsewhere or after a gap leaves the record be. */
 export const RECORD_REQUEST = query<[string, string, string, number, number, string]>(`
