@@ -257,12 +257,13 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         const rows = sql.keyedEventsAfter.all(after, rebuildBatch);
         if (rows.length === 0) break;
         const events = rows.map(toStoredEvent);
-        // Each stream takes back the key its events hold.
-        const keys = new Map(rows.map((row) => [row.position, row.stream_key]));
+        // Runs are consecutive slices of the page: each stream takes back the key its first row holds.
+        let runStart = 0;
         for (const run of streamRuns(events)) {
           const head = heads.read(run.stream);
           if (head === NO_HEAD) rooms += 1;
-          const key = keys.get((run.events[0] as StoredEvent).position) as number;
+          const key = (rows[runStart] as (typeof rows)[number]).stream_key;
+          runStart += run.events.length;
           const next = writeProjection(
             sql,
             run.stream,
