@@ -47,7 +47,7 @@ for (const synchronous of ['FULL', 'NORMAL']) {
     const counted = { service: stallCounter(), raw: stallCounter(), writeSet: stallCounter() };
     const perSecond = await serviceAppendRound(service, rooms, counter, SECONDS, counted.service);
     const ceiling = raw.round(SECONDS, counted.raw);
-    const floor = writeSet.round(SECONDS, counted.writeSet);
+    const floor = await writeSet.round(SECONDS, counted.writeSet);
     for (const side of Object.keys(stalls)) stalls[side].push(counted[side]);
     ratios.push(perSecond / ceiling);
     floorRatios.push(floor / ceiling);
@@ -83,7 +83,7 @@ for (const synchronous of ['FULL', 'NORMAL']) {
   };
   await store.close();
   raw.close();
-  writeSet.close();
+  await writeSet.close();
 }
 rmSync(directory, { recursive: true, force: true });
 

@@ -1,7 +1,13 @@
 // What several rows share: the raw SQLite ceiling, the floor of Usher's own writes, and a round of
 // one-command-at-a-time service appends.
 import Database from 'better-sqlite3';
-import { DEFAULT_WAL_AUTOCHECKPOINT_PAGES, openSqliteDatabase } from '../packages/store-sqlite/dist/index.js';
+import {
+  createWalSync,
+  createWalWriter,
+  DEFAULT_WAL_AUTOCHECKPOINT_PAGES,
+  DEFAULT_WAL_WRITER_DELAY_MS,
+  openSqliteDatabase,
+} from '../packages/store-sqlite/dist/index.js';
 import { INSERT_EVENT } from '../packages/store-sqlite/dist/sql/append.js';
 import { UPSERT_PARTICIPANT } from '../packages/store-sqlite/dist/sql/project.js';
 
@@ -76,8 +82,9 @@ export async function serviceAppendRound(service, rooms, counter, seconds, stall
  * The floor of Usher's own writes: what an AddParticipants append writes (the event row and the roster
  * row; the stream row is left be when only the roster changes), as Usher's own statements on a file of
  * Usher's schema and pragmas, seeded with the stream rows and an event row of a real store (`seedPath`),
- * but with no Usher code around them: no decision, no hashing, no projection, no promises.
- * `round(seconds)` answers appends per second.
+ * but with no Usher code around them: no decision, no hashing, no projection, no promises. At NORMAL it
+ * has the store's WAL writer, as the store does: without it the floor would pay for the checkpoints'
+ * syncs of the log that Usher no longer waits for. `round(seconds)` answers appends per second.
  */
 export function writeSetCeiling(path, synchronous, seedPath) {
   const seed = new Database(seedPath, { readonly: true });
@@ -85,6 +92,7 @@ export function writeSetCeiling(path, synchronous, seedPath) {
   const event = seed.prepare('SELECT * FROM events ORDER BY position DESC LIMIT 1').get();
   seed.close();
   const db = openSqliteDatabase({ path, synchronous });
+  const walWriter = synchronous === 'NORMAL' ? createWalWriter(createWalSync(`${path}-wal`), DEFAULT_WAL_WRITER_DELAY_MS) : null;
   const columns = Object.keys(streams[0]);
   const seedStream = db.prepare(`INSERT INTO streams (${columns.join(', ')}) VALUES (${columns.map((column) => `@${column}`).join(', ')})`);
   for (const row of streams) seedStream.run(row);
@@ -111,17 +119,27 @@ export function writeSetCeiling(path, synchronous, seedPath) {
     upsertParticipant.run(head.stream_key, head.version, `8:acs:floor_${appended}`, 'Attendee');
   });
   return {
-    round(seconds, stalls = null) {
+    async round(seconds, stalls = null) {
       const end = performance.now() + seconds * 1000;
       let appends = 0;
+      let turned = performance.now();
       while (performance.now() < end) {
         const started = stalls === null ? 0 : performance.now();
         appendOne.immediate(heads[(appended + 1) % heads.length]);
+        walWriter?.written();
         if (stalls !== null) timed(stalls, started);
         appends += 1;
+        // The WAL writer's syncs end, and its timers fire, only when the event loop turns.
+        if (walWriter !== null && performance.now() - turned > 1) {
+          await new Promise((resolve) => setImmediate(resolve));
+          turned = performance.now();
+        }
       }
       return appends / seconds;
     },
-    close: () => db.close(),
+    close: async () => {
+      await walWriter?.close();
+      db.close();
+    },
   };
 }

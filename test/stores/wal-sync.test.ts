@@ -1,8 +1,8 @@
 import { fsyncSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StreamKey } from '@usher/core';
-import { createSqliteStore, createWalSync, type FileSync } from '@usher/store-sqlite';
-import { afterAll, describe, expect, it } from 'vitest';
+import { createSqliteStore, createWalSync, createWalWriter, type FileSync } from '@usher/store-sqlite';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { stream } from '../support/fixtures.js';
 import { errValue, okValue } from '../support/results.js';
 import { temporaryDirectory } from '../support/stores.js';
@@ -211,11 +211,156 @@ describe('the SQLite store at FULL', () => {
     expect(await okValue(taking)).toBe(true);
     await store.close();
   });
+});
 
-  it('leaves syncing to the OS at NORMAL', async () => {
+describe('the WAL writer (NORMAL): the log synced in the background, with no caller waiting', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  /** A clock the test moves, and timers it runs: setImmediate stays real, so the held syncs still turn. */
+  function manualTime() {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const clock = { now: 0 };
+    return {
+      now: () => clock.now,
+      advance(ms: number) {
+        clock.now += ms;
+        vi.advanceTimersByTime(ms);
+      },
+    };
+  }
+
+  it('syncs after a commit at once when no sync began within the delay, and never when nothing was committed', async () => {
+    const time = manualTime();
+    const file = heldFileSync();
+    const writer = createWalWriter(createWalSync(logFile('writer-first'), file.sync), 50, time.now);
+    time.advance(1000);
+    await nextTurn();
+    expect(file.calls.onPool).toBe(0);
+
+    writer.written();
+    await file.untilRunning();
+    expect(file.calls.onPool).toBe(1);
+    file.finish();
+    await nextTurn();
+    time.advance(1000);
+    await nextTurn();
+    expect(file.calls.onPool).toBe(1);
+    await writer.close();
+  });
+
+  it('gathers the commits made during a sync and within the delay into one sync, begun once the delay has passed', async () => {
+    const time = manualTime();
+    const file = heldFileSync();
+    const writer = createWalWriter(createWalSync(logFile('writer-gathered'), file.sync), 50, time.now);
+    writer.written();
+    await file.untilRunning();
+    time.advance(10);
+    writer.written();
+    writer.written();
+    file.finish();
+    await nextTurn();
+    // Nothing more is committed: what was committed during the first sync is synced all the same, by a
+    // sync that waits for the rest of the delay (the first began 10 ms ago).
+    time.advance(39);
+    await nextTurn();
+    expect(file.calls.onPool).toBe(1);
+    time.advance(1);
+    await file.untilRunning();
+    expect(file.calls.onPool).toBe(2);
+    file.finish();
+    await nextTurn();
+    time.advance(1000);
+    await nextTurn();
+    expect(file.calls.onPool).toBe(2);
+    await writer.close();
+  });
+
+  it('keeps a failed sync, and begins none after it', async () => {
+    const time = manualTime();
+    const file = heldFileSync();
+    const writer = createWalWriter(createWalSync(logFile('writer-failed'), file.sync), 50, time.now);
+    writer.written();
+    await file.untilRunning();
+    writer.written();
+    const ioError = Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+    file.finish(ioError);
+    await nextTurn();
+    expect(writer.failure).toBe(ioError);
+    writer.written();
+    time.advance(1000);
+    await nextTurn();
+    expect(file.calls.onPool).toBe(1);
+    await writer.close();
+  });
+
+  it('on close, drops the timer it set, and syncs what is left before letting go', async () => {
+    const time = manualTime();
+    const file = heldFileSync();
+    const writer = createWalWriter(createWalSync(logFile('writer-close'), file.sync), 50, time.now);
+    writer.written();
+    await file.untilRunning();
+    file.finish();
+    await nextTurn();
+    writer.written();
+    expect(vi.getTimerCount()).toBe(1);
+    const closing = watched(writer.close());
+    expect(vi.getTimerCount()).toBe(0);
+    await file.untilRunning();
+    expect(closing.settled).toBe(false);
+    file.finish();
+    await nextTurn();
+    expect(closing.settled).toBe(true);
+    expect(file.calls.onPool).toBe(2);
+  });
+});
+
+describe('the SQLite store at NORMAL', () => {
+  const rooms = [1, 2, 3].map((n) => stream('contoso', n) as StreamKey);
+
+  it('answers appends without waiting for the disk, and syncs the log in the background', async () => {
     const file = heldFileSync();
     const store = createSqliteStore({ path: join(directory.path, 'normal.db'), synchronous: 'NORMAL', walFileSync: file.sync });
+    const afterOpening = file.calls.here;
+    await okValue(store.append(rooms[0] as StreamKey, [addedEvent('a')], 'noStream'));
+    await file.untilRunning();
+    // The background sync is held: appends and reads are answered all the same.
+    await okValue(store.append(rooms[1] as StreamKey, [addedEvent('b')], 'noStream'));
+    expect(await okValue(store.readAll({ afterPosition: 0, limit: 10 }))).toHaveLength(2);
+    expect(file.calls).toEqual({ onPool: 1, here: afterOpening });
+    file.finish();
+    const closing = store.close();
+    // What was committed during the sync is synced before the store lets go of the file.
+    await file.untilRunning();
+    file.finish();
+    await closing;
+    expect(file.calls.onPool).toBe(2);
+  });
+
+  it('refuses work after a background sync failed, as what reached the disk is then unknown', async () => {
+    const file = heldFileSync();
+    const store = createSqliteStore({ path: join(directory.path, 'normal-failed.db'), synchronous: 'NORMAL', walFileSync: file.sync });
+    await okValue(store.append(rooms[0] as StreamKey, [addedEvent('a')], 'noStream'));
+    await file.untilRunning();
+    file.finish(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    await nextTurn();
+    const failed = { type: 'StoreFailure', message: expect.stringContaining('Syncing the write-ahead log failed: EIO') };
+    expect(await errValue(store.append(rooms[1] as StreamKey, [addedEvent('b')], 'noStream'))).toMatchObject(failed);
+    expect(await errValue(store.readAll({ afterPosition: 0, limit: 10 }))).toMatchObject(failed);
+    expect(await errValue(store.leases.acquire('expiry', 'node-1', '2026-11-26T00:00:00.000Z', '2026-11-26T00:00:10.000Z'))).toMatchObject(failed);
+    await store.close();
+  });
+
+  it('leaves syncing to SQLite when the WAL writer is turned off', async () => {
+    const file = heldFileSync();
+    const store = createSqliteStore({
+      path: join(directory.path, 'normal-off.db'),
+      synchronous: 'NORMAL',
+      walWriterDelayMs: null,
+      walFileSync: file.sync,
+    });
     await Promise.all(rooms.map((room) => okValue(store.append(room, [addedEvent('x')], 'noStream'))));
+    await nextTurn();
     expect(file.calls).toEqual({ onPool: 0, here: 0 });
     await store.close();
   });

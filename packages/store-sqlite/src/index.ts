@@ -10,3 +10,4 @@ export {
   type SqliteSynchronous,
 } from './sqlite-store.js';
 export { createWalSync, type FileSync, type WalSync } from './wal-sync.js';
+export { createWalWriter, DEFAULT_WAL_WRITER_DELAY_MS, type WalWriter } from './wal-writer.js';

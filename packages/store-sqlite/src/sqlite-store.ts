@@ -49,6 +49,7 @@ import type { DeadLetterRow, EventSubscriptionRow } from './sql/event-subscripti
 import { CLEAR_PROJECTIONS } from './sql/rebuild.js';
 import { prepareStatements } from './statements.js';
 import { createWalSync, type FileSync, type WalSync } from './wal-sync.js';
+import { createWalWriter, DEFAULT_WAL_WRITER_DELAY_MS, type WalWriter } from './wal-writer.js';
 
 /**
  * The durability levels Usher's SQLite store runs at (WAL mode): at `FULL` no commit is answered before
@@ -78,7 +79,13 @@ export interface SqliteStoreOptions extends StoreTuning {
   readonly groupCommit?: boolean | undefined;
   /** Told how many appends each commit held: for metrics and tests. */
   readonly onCommit?: ((appends: number) => void) | undefined;
-  /** How the write-ahead log is synced at FULL (node:fs's `fsync` on the pool, `fsyncSync` here): for tests that hold or fail it. */
+  /**
+   * At NORMAL on a file, how long after one background sync of the write-ahead log began the next may
+   * begin (default 50 ms; see `createWalWriter`): checkpoints then find the log mostly on disk. Null
+   * leaves the syncing to SQLite's checkpoints alone.
+   */
+  readonly walWriterDelayMs?: number | null | undefined;
+  /** How the write-ahead log is synced (node:fs's `fsync` on the pool, `fsyncSync` here): for tests that hold or fail it. */
   readonly walFileSync?: FileSync | undefined;
 }
 
@@ -131,14 +138,24 @@ export function openSqliteDatabase(options: SqliteStoreOptions): Database.Databa
  * read's rows, until every commit it made before is on disk.
  */
 function walSyncOf(db: Database.Database, synchronous: SqliteSynchronous, fileSync: FileSync | undefined): WalSync | null {
-  if (synchronous !== 'FULL' || db.memory || db.name === '') return null;
+  if (synchronous !== 'FULL' || !onFile(db)) return null;
   db.pragma('synchronous = NORMAL');
   return createWalSync(`${db.name}-wal`, fileSync);
 }
 
+/** At NORMAL on a file, the WAL writer; none at FULL, where every commit is synced already, nor in memory. */
+function walWriterOf(db: Database.Database, options: SqliteStoreOptions): WalWriter | null {
+  const delayMs = options.walWriterDelayMs === undefined ? DEFAULT_WAL_WRITER_DELAY_MS : options.walWriterDelayMs;
+  if ((options.synchronous ?? DEFAULT_SYNCHRONOUS) !== 'NORMAL' || delayMs === null || !onFile(db)) return null;
+  return createWalWriter(createWalSync(`${db.name}-wal`, options.walFileSync), Math.max(0, delayMs));
+}
+
+const onFile = (db: Database.Database) => !db.memory && db.name !== '';
+
 export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   const db = openSqliteDatabase(options);
   const walSync = walSyncOf(db, options.synchronous ?? DEFAULT_SYNCHRONOUS, options.walFileSync);
+  const walWriter = walWriterOf(db, options);
   const rebuildBatch = options.rebuildBatchSize ?? DEFAULT_REBUILD_BATCH;
   const sql = prepareStatements(db);
   const heads = createHeadCache(sql, options.headCacheSize);
@@ -165,8 +182,22 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         );
   }
 
+  /** Something was committed: at FULL it is durable once a later sync is done, at NORMAL the WAL writer syncs it soon. */
+  function committed(): void {
+    walSync?.written();
+    walWriter?.written();
+  }
+
+  /** Why the store does no more work, if it does none: it is closed, or a background sync of the log failed. */
+  function refusal(): StoreError | null {
+    if (!db.open) return storeFailure('The SQLite store is closed.');
+    const syncFailed = walWriter?.failure ?? null;
+    return syncFailed === null ? null : failure('Syncing the write-ahead log failed')(syncFailed);
+  }
+
   function run<T>(what: string, body: () => T): ResultAsync<T, StoreError> {
-    if (!db.open) return errAsync(storeFailure('The SQLite store is closed.'));
+    const stopped = refusal();
+    if (stopped !== null) return errAsync(stopped);
     let value: T;
     try {
       value = body();
@@ -180,7 +211,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
   function write<T>(what: string, body: () => T): ResultAsync<T, StoreError> {
     return run(what, () => {
       const value = body();
-      walSync?.written();
+      committed();
       return value;
     });
   }
@@ -318,14 +349,15 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     const group = pending;
     pending = [];
     if (group.length === 0) return;
-    if (!db.open) {
-      for (const { answer } of group) answer(err(storeFailure('The SQLite store is closed.')));
+    const stopped = refusal();
+    if (stopped !== null) {
+      for (const { answer } of group) answer(err(stopped));
       return;
     }
     if (group.length === 1) {
       const only = group[0] as (typeof group)[number];
       const outcome = append(...only.args);
-      if (storedEvents(outcome)) walSync?.written();
+      if (storedEvents(outcome)) committed();
       options.onCommit?.(1);
       answerOnceDurable(group, [outcome]);
       return;
@@ -361,7 +393,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       if (outcome.done.head !== null) heads.remember(args[0], outcome.done.head);
       return ok(outcome.done.result);
     });
-    if (answers.some(storedEvents)) walSync?.written();
+    if (answers.some(storedEvents)) committed();
     answerOnceDurable(group, answers);
   }
 
@@ -417,11 +449,12 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
 
   return {
     append(stream, events, expected, decided) {
-      if (!db.open) return errAsync(storeFailure('The SQLite store is closed.'));
+      const stopped = refusal();
+      if (stopped !== null) return errAsync(stopped);
       if (!(options.groupCommit ?? true)) {
         const result = append(stream, events, expected, decided);
         options.onCommit?.(1);
-        if (storedEvents(result)) walSync?.written();
+        if (storedEvents(result)) committed();
         // Without group commit every append is a commit of its own, synced in place as SQLite's FULL would.
         const syncFailed = walSync?.syncHere() ?? null;
         if (syncFailed !== null) return errAsync(failure('Syncing the write-ahead log failed')(syncFailed));
@@ -586,6 +619,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       // Appends already made are committed first: their callers are waiting for that answer.
       if (pending.length > 0 && db.open) commitPending();
       await walSync?.close();
+      await walWriter?.close();
       if (db.open) db.close();
     },
   };

@@ -32,6 +32,8 @@ export interface WalSync {
   syncHere(): Error | null;
   /** Whether a sync is running on the pool. */
   readonly syncing: boolean;
+  /** The first sync that failed, if one did: from then on nothing committed counts as durable. */
+  readonly failure: Error | null;
   /** Waits for the syncs asked for, then lets go of the file. */
   close(): Promise<void>;
 }
@@ -115,6 +117,9 @@ export function createWalSync(walPath: string, sync: FileSync = NODE_FILE_SYNC):
     },
     get syncing() {
       return onPool !== null;
+    },
+    get failure() {
+      return failure;
     },
     async close() {
       if (closed) return;
