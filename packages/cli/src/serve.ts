@@ -28,7 +28,7 @@ export interface ServeOptions {
   readonly postgres?: string | undefined;
   /** The PostgreSQL schema (default `usher`). */
   readonly schema?: string | undefined;
-  /** SQLite durability (default `FULL`): `NORMAL` may lose the last commits on power loss, never on a crash. */
+  /** SQLite durability (default `FULL`): `NORMAL` may lose the last commits on power loss (typically those of the last ~50 ms), never on a crash. */
   readonly synchronous?: SqliteSynchronous | undefined;
   readonly accessKey: string;
   /** Items per listing page when the client asks for no size (default 50). */
