@@ -230,10 +230,25 @@ describe('the WAL writer (NORMAL): the log synced in the background, with no cal
     };
   }
 
-  it('syncs after a commit at once when no sync began within the delay, and never when nothing was committed', async () => {
+  /** A WAL writer with a delay of 50 ms, on a log whose syncs the test holds, under the test's clock. */
+  function writerOn(name: string) {
     const time = manualTime();
     const file = heldFileSync();
-    const writer = createWalWriter(createWalSync(logFile('writer-first'), file.sync), 50, time.now);
+    return { time, file, writer: createWalWriter(createWalSync(logFile(name), file.sync), 50, time.now) };
+  }
+
+  /** Long after the running sync ends, still no other has begun. */
+  async function expectNoMoreSyncs(file: ReturnType<typeof heldFileSync>, time: ReturnType<typeof manualTime>) {
+    const begun = file.calls.onPool;
+    file.finish();
+    await nextTurn();
+    time.advance(1000);
+    await nextTurn();
+    expect(file.calls.onPool).toBe(begun);
+  }
+
+  it('syncs after a commit at once when no sync began within the delay, and never when nothing was committed', async () => {
+    const { time, file, writer } = writerOn('writer-first');
     time.advance(1000);
     await nextTurn();
     expect(file.calls.onPool).toBe(0);
@@ -241,18 +256,12 @@ describe('the WAL writer (NORMAL): the log synced in the background, with no cal
     writer.written();
     await file.untilRunning();
     expect(file.calls.onPool).toBe(1);
-    file.finish();
-    await nextTurn();
-    time.advance(1000);
-    await nextTurn();
-    expect(file.calls.onPool).toBe(1);
+    await expectNoMoreSyncs(file, time);
     await writer.close();
   });
 
   it('gathers the commits made during a sync and within the delay into one sync, begun once the delay has passed', async () => {
-    const time = manualTime();
-    const file = heldFileSync();
-    const writer = createWalWriter(createWalSync(logFile('writer-gathered'), file.sync), 50, time.now);
+    const { time, file, writer } = writerOn('writer-gathered');
     writer.written();
     await file.untilRunning();
     time.advance(10);
@@ -268,18 +277,12 @@ describe('the WAL writer (NORMAL): the log synced in the background, with no cal
     time.advance(1);
     await file.untilRunning();
     expect(file.calls.onPool).toBe(2);
-    file.finish();
-    await nextTurn();
-    time.advance(1000);
-    await nextTurn();
-    expect(file.calls.onPool).toBe(2);
+    await expectNoMoreSyncs(file, time);
     await writer.close();
   });
 
   it('keeps a failed sync, and begins none after it', async () => {
-    const time = manualTime();
-    const file = heldFileSync();
-    const writer = createWalWriter(createWalSync(logFile('writer-failed'), file.sync), 50, time.now);
+    const { time, file, writer } = writerOn('writer-failed');
     writer.written();
     await file.untilRunning();
     writer.written();
@@ -295,9 +298,7 @@ describe('the WAL writer (NORMAL): the log synced in the background, with no cal
   });
 
   it('on close, drops the timer it set, and syncs what is left before letting go', async () => {
-    const time = manualTime();
-    const file = heldFileSync();
-    const writer = createWalWriter(createWalSync(logFile('writer-close'), file.sync), 50, time.now);
+    const { file, writer } = writerOn('writer-close');
     writer.written();
     await file.untilRunning();
     file.finish();
