@@ -2,6 +2,7 @@ import { fsyncSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StreamKey } from '@usher/core';
 import { createSqliteStore, createWalSync, createWalWriter, type FileSync } from '@usher/store-sqlite';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { stream } from '../support/fixtures.js';
 import { errValue, okValue } from '../support/results.js';
@@ -12,6 +13,18 @@ const directory = temporaryDirectory('wal-sync');
 afterAll(() => directory.remove());
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const ioError = () => Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+
+/** The events in a store's file, as another connection reads them. */
+function eventsInFile(path: string): number {
+  const reader = new Database(path, { readonly: true });
+  try {
+    return (reader.prepare('SELECT count(*) AS events FROM events').get() as { events: number }).events;
+  } finally {
+    reader.close();
+  }
+}
 
 /** A file sync that holds each sync on the pool until the test lets it finish (or fail); syncs here run at once. */
 function heldFileSync() {
@@ -102,13 +115,13 @@ describe('the write-ahead log synced off the JavaScript thread', () => {
     wal.written();
     const waiting = wal.durable() as Promise<void>;
     await file.untilRunning();
-    const ioError = Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-    file.finish(ioError);
-    await expect(waiting).rejects.toBe(ioError);
+    const failed = ioError();
+    file.finish(failed);
+    await expect(waiting).rejects.toBe(failed);
 
     wal.written();
-    await expect(wal.durable()).rejects.toBe(ioError);
-    expect(wal.syncHere()).toBe(ioError);
+    await expect(wal.durable()).rejects.toBe(failed);
+    expect(wal.syncHere()).toBe(failed);
     await wal.close();
   });
 
@@ -180,15 +193,16 @@ describe('the SQLite store at FULL', () => {
     await store.close();
   });
 
-  it('answers every caller of a commit whose sync failed with a store failure, and refuses work after it', async () => {
+  it('answers every caller of a commit whose sync failed with a store failure, and refuses work after it, writing nothing', async () => {
     const file = heldFileSync();
-    const store = createSqliteStore({ path: join(directory.path, 'failed.db'), walFileSync: file.sync });
+    const path = join(directory.path, 'failed.db');
+    const store = createSqliteStore({ path, walFileSync: file.sync });
     const appends = [
       store.append(rooms[0] as StreamKey, [addedEvent('a')], 'noStream'),
       store.append(rooms[1] as StreamKey, [addedEvent('b')], 'noStream'),
     ];
     await file.untilRunning();
-    file.finish(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    file.finish(ioError());
     for (const append of appends) {
       expect(await errValue(append)).toMatchObject({
         type: 'StoreFailure',
@@ -197,6 +211,8 @@ describe('the SQLite store at FULL', () => {
     }
     expect(await errValue(store.append(rooms[2] as StreamKey, [addedEvent('c')], 'noStream'))).toMatchObject({ type: 'StoreFailure' });
     expect(await errValue(store.readAll({ afterPosition: 0, limit: 10 }))).toMatchObject({ type: 'StoreFailure' });
+    // Refused means not written: a caller told of a failure must not find its event in the log later.
+    expect(eventsInFile(path)).toBe(2);
     await store.close();
   });
 
@@ -286,10 +302,10 @@ describe('the WAL writer (NORMAL): the log synced in the background, with no cal
     writer.written();
     await file.untilRunning();
     writer.written();
-    const ioError = Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
-    file.finish(ioError);
+    const failed = ioError();
+    file.finish(failed);
     await nextTurn();
-    expect(writer.failure).toBe(ioError);
+    expect(writer.failure).toBe(failed);
     writer.written();
     time.advance(1000);
     await nextTurn();
@@ -340,15 +356,17 @@ describe('the SQLite store at NORMAL', () => {
 
   it('refuses work after a background sync failed, as what reached the disk is then unknown', async () => {
     const file = heldFileSync();
-    const store = createSqliteStore({ path: join(directory.path, 'normal-failed.db'), synchronous: 'NORMAL', walFileSync: file.sync });
+    const path = join(directory.path, 'normal-failed.db');
+    const store = createSqliteStore({ path, synchronous: 'NORMAL', walFileSync: file.sync });
     await okValue(store.append(rooms[0] as StreamKey, [addedEvent('a')], 'noStream'));
     await file.untilRunning();
-    file.finish(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+    file.finish(ioError());
     await nextTurn();
     const failed = { type: 'StoreFailure', message: expect.stringContaining('Syncing the write-ahead log failed: EIO') };
     expect(await errValue(store.append(rooms[1] as StreamKey, [addedEvent('b')], 'noStream'))).toMatchObject(failed);
     expect(await errValue(store.readAll({ afterPosition: 0, limit: 10 }))).toMatchObject(failed);
     expect(await errValue(store.leases.acquire('expiry', 'node-1', '2026-11-26T00:00:00.000Z', '2026-11-26T00:00:10.000Z'))).toMatchObject(failed);
+    expect(eventsInFile(path)).toBe(1);
     await store.close();
   });
 

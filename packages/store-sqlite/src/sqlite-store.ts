@@ -107,6 +107,8 @@ function failure(message: string) {
   return (cause: unknown): StoreError => storeFailure(`${message}: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
 }
 
+const syncFailure = failure('Syncing the write-ahead log failed');
+
 const subscriptionOf = (row: EventSubscriptionRow) => eventSubscriptionFromRow(row, JSON.parse);
 const letterOf = (row: DeadLetterRow) => deadLetterFromRow(row, JSON.parse);
 
@@ -178,7 +180,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       ? okAsync(value)
       : ResultAsync.fromPromise(
           waiting.then(() => value),
-          failure('Syncing the write-ahead log failed'),
+          syncFailure,
         );
   }
 
@@ -188,11 +190,14 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
     walWriter?.written();
   }
 
-  /** Why the store does no more work, if it does none: it is closed, or a background sync of the log failed. */
+  /**
+   * Why the store does no more work, if it does none: it is closed, or a sync of the log failed (at FULL
+   * or in the background at NORMAL), so that nothing is written that its caller would be told failed.
+   */
   function refusal(): StoreError | null {
     if (!db.open) return storeFailure('The SQLite store is closed.');
-    const syncFailed = walWriter?.failure ?? null;
-    return syncFailed === null ? null : failure('Syncing the write-ahead log failed')(syncFailed);
+    const syncFailed = walSync?.failure ?? walWriter?.failure ?? null;
+    return syncFailed === null ? null : syncFailure(syncFailed);
   }
 
   function run<T>(what: string, body: () => T): ResultAsync<T, StoreError> {
@@ -418,7 +423,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
       });
     };
     const syncFailed = (cause: unknown) => {
-      const failed = failure('Syncing the write-ahead log failed')(cause);
+      const failed = syncFailure(cause);
       for (const { answer } of group) answer(err(failed));
     };
     if (group.length > 1) oneAtATime = false;
@@ -457,7 +462,7 @@ export function createSqliteStore(options: SqliteStoreOptions): EventStore {
         if (storedEvents(result)) committed();
         // Without group commit every append is a commit of its own, synced in place as SQLite's FULL would.
         const syncFailed = walSync?.syncHere() ?? null;
-        if (syncFailed !== null) return errAsync(failure('Syncing the write-ahead log failed')(syncFailed));
+        if (syncFailed !== null) return errAsync(syncFailure(syncFailed));
         return result.isOk() ? okAsync(result.value) : errAsync(result.error);
       }
       return new ResultAsync(

@@ -32,6 +32,8 @@ export interface WalSync {
   syncHere(): Error | null;
   /** Whether a sync is running on the pool. */
   readonly syncing: boolean;
+  /** Whether something committed is not yet covered by a sync that ended. */
+  readonly unsynced: boolean;
   /** The first sync that failed, if one did: from then on nothing committed counts as durable. */
   readonly failure: Error | null;
   /** Waits for the syncs asked for, then lets go of the file. */
@@ -117,6 +119,9 @@ export function createWalSync(walPath: string, sync: FileSync = NODE_FILE_SYNC):
     },
     get syncing() {
       return onPool !== null;
+    },
+    get unsynced() {
+      return synced < written;
     },
     get failure() {
       return failure;

@@ -32,20 +32,18 @@ export interface WalWriter {
 export function createWalWriter(log: WalSync, delayMs: number, now: () => number = () => performance.now()): WalWriter {
   let lastBegan = Number.NEGATIVE_INFINITY;
   let timer: ReturnType<typeof setTimeout> | null = null;
-  let unsynced = false;
   let closed = false;
 
   function begin(): void {
     timer = null;
-    if (closed || log.failure !== null || log.syncing || !unsynced) return;
-    unsynced = false;
+    if (closed) return;
     lastBegan = now();
-    // Commits made while this sync runs set `unsynced` again, and the next sync follows it.
+    // When this sync ends, commits made while it ran leave the log unsynced, and the next sync follows it.
     log.durable()?.then(schedule, () => undefined);
   }
 
   function schedule(): void {
-    if (closed || timer !== null || log.syncing || !unsynced || log.failure !== null) return;
+    if (closed || timer !== null || log.syncing || !log.unsynced || log.failure !== null) return;
     const wait = lastBegan + delayMs - now();
     if (wait <= 0) {
       begin();
@@ -59,7 +57,6 @@ export function createWalWriter(log: WalSync, delayMs: number, now: () => number
   return {
     written() {
       log.written();
-      unsynced = true;
       schedule();
     },
     get failure() {
